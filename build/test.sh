@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: installs what the tests need, builds, runs every test project,
+# and ends with one line "N passed, N failed".
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+bash build/install-deps.sh
+
+results="$root/artifacts/test-results"
+rm -rf "$results"; mkdir -p "$results"
+
+dotnet build Sesame.slnx -c Release -warnaserror 2>&1 | tail -n 20
+build_rc=${PIPESTATUS[0]}
+if [ "$build_rc" -ne 0 ]; then
+  echo "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+dotnet test --solution Sesame.slnx -c Release --no-build --report-xunit-trx --results-directory "$results"
+test_rc=$?
+
+passed=0; failed=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  c=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(echo "$c" | sed -n 's/.* passed="\([0-9]*\)".*/\1/p'); f=$(echo "$c" | sed -n 's/.* failed="\([0-9]*\)".*/\1/p')
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+if [ "$test_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,1 @@
+namespace Sesame.Client; internal static class Placeholder { }

@@ -1,0 +1,1 @@
+namespace Sesame.Testing.Server; internal static class Placeholder { }
