@@ -1,22 +1,31 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh machine: installs what the tests need, builds, runs every test project,
-# and ends with one line "N passed, N failed".
+# The whole test suite on a fresh machine: installs what the tests need, starts private database instances,
+# builds, runs every test project, stops the databases, and ends with one line "N passed, N failed".
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-bash build/install-deps.sh
+bash build/install-deps.sh || { echo "dependency installation failed"; echo "0 passed, 1 failed"; exit 1; }
 
 results="$root/artifacts/test-results"
 rm -rf "$results"; mkdir -p "$results"
 
-dotnet build Sesame.slnx -c Release -warnaserror 2>&1 | tail -n 20
-build_rc=${PIPESTATUS[0]}
-if [ "$build_rc" -ne 0 ]; then
-  echo "build failed"
-  echo "0 passed, 1 failed"
-  exit 1
-fi
+dotnet build Sesame.slnx -c Release -warnaserror 2>&1 | tail -n 30
+if [ "${PIPESTATUS[0]}" -ne 0 ]; then echo "build failed"; echo "0 passed, 1 failed"; exit 1; fi
+
+# Private service instances (databases, peers): each build/services/X.sh takes start|stop and, on start, prints
+# KEY=VALUE lines that the tests read from the environment.
+services=()
+stop_services() { for s in "${services[@]}"; do bash "$s" stop >/dev/null 2>&1 || true; done; }
+trap stop_services EXIT
+for s in build/services/*.sh; do
+  [ -f "$s" ] || continue
+  out=$(bash "$s" start) || { echo "service $s failed to start"; echo "$out"; echo "0 passed, 1 failed"; exit 1; }
+  services+=("$s")
+  while IFS= read -r line; do
+    case "$line" in [A-Z_]*=*) export "$line" ;; esac
+  done <<< "$out"
+done
 
 dotnet test --solution Sesame.slnx -c Release --no-build --report-xunit-trx --results-directory "$results"
 test_rc=$?
