@@ -1,0 +1,43 @@
+namespace Sesame.AspNetCore.Storage;
+
+/// <summary>
+/// The SQLite schema as an ordered list of migrations. The file's <c>PRAGMA user_version</c> records how many have
+/// been applied; each step runs inside the same write transaction that bumps the version, so a crash or a concurrent
+/// initializer never leaves a half-applied step behind. Append new steps; never edit a shipped one.
+/// </summary>
+internal static class SqliteSchema
+{
+    /// <summary>Migration scripts; index <c>i</c> moves the schema from version <c>i</c> to <c>i + 1</c>.</summary>
+    public static readonly string[] Migrations =
+    [
+        // Version 1. Times are Unix milliseconds (INTEGER) so comparisons and indexes stay numeric.
+        """
+        CREATE TABLE IF NOT EXISTS sessions (
+            session_handle      TEXT    NOT NULL PRIMARY KEY,
+            user_id             TEXT    NOT NULL,
+            refresh_token_hash2 TEXT    NOT NULL,
+            payload             TEXT    NOT NULL,
+            session_data        TEXT    NOT NULL,
+            created_at          INTEGER NOT NULL,
+            expires_at          INTEGER NOT NULL
+        );
+        -- Listing and revoking a user's sessions; expires_at second so "not expired" is answered from the index.
+        CREATE INDEX IF NOT EXISTS ix_sessions_user_id_expires_at ON sessions (user_id, expires_at);
+        -- The periodic clean-up deletes by expiry: a range scan instead of a full scan of 10^6 rows.
+        CREATE INDEX IF NOT EXISTS ix_sessions_expires_at ON sessions (expires_at);
+        CREATE TABLE IF NOT EXISTS signing_keys (
+            key_id      TEXT    NOT NULL PRIMARY KEY,
+            algorithm   TEXT    NOT NULL,
+            private_key BLOB    NOT NULL,
+            created_at  INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS secrets (
+            name  TEXT NOT NULL PRIMARY KEY,
+            value BLOB NOT NULL
+        );
+        """,
+    ];
+
+    /// <summary>The schema version this library writes.</summary>
+    public static long CurrentVersion => Migrations.Length;
+}

@@ -1,0 +1,413 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace Sesame.AspNetCore.Storage;
+
+/// <summary>
+/// The embedded default <see cref="ISessionStore"/>: one SQLite file (created on first start, write-ahead logging,
+/// versioned schema). Suits one server process; several processes on one machine may share the file, but servers on
+/// several machines need a networked store such as PostgreSQL.
+/// </summary>
+/// <remarks>
+/// Microsoft.Data.Sqlite runs statements synchronously underneath its async methods, so commands and readers are disposed
+/// synchronously. Every call takes a pooled connection, runs one statement (or one short transaction) and returns it, so the store is
+/// safe to use from many threads. SQLite's busy and I/O errors surface as <see cref="SessionStoreUnavailableException"/>.
+/// </remarks>
+public sealed class SqliteSessionStore : ISessionStore, IDisposable
+{
+    // How long a statement waits for another writer before SQLite reports SQLITE_BUSY. Writes are single short
+    // statements, so waiting longer than this means something is wrong and the caller should answer 503.
+    private const int BusyTimeoutMilliseconds = 5000;
+
+    private const string SessionColumns =
+        "session_handle, user_id, refresh_token_hash2, payload, session_data, created_at, expires_at";
+
+    private readonly string _databasePath;
+    private readonly string _connectionString;
+    private readonly ILogger<SqliteSessionStore> _logger;
+    private int _disposed;
+
+    /// <summary>Creates a store over the SQLite file at <paramref name="databasePath"/>.</summary>
+    /// <param name="databasePath">The database file; it and its folder are created on first start.</param>
+    /// <param name="logger">Where the store reports schema changes and outages.</param>
+    /// <exception cref="ArgumentException">The path is empty.</exception>
+    public SqliteSessionStore(string databasePath, ILogger<SqliteSessionStore> logger)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        ArgumentNullException.ThrowIfNull(logger);
+        _databasePath = Path.GetFullPath(databasePath);
+        _logger = logger;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = _databasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            // Microsoft.Data.Sqlite retries busy statements until this many seconds pass; keep it close to the
+            // busy timeout so an outage surfaces within seconds instead of the default 30.
+            DefaultTimeout = (BusyTimeoutMilliseconds / 1000) + 1,
+        }.ToString();
+    }
+
+    /// <summary>The full path of the database file.</summary>
+    public string DatabasePath => _databasePath;
+
+    /// <inheritdoc />
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var folder = Path.GetDirectoryName(_databasePath);
+            if (!string.IsNullOrEmpty(folder))
+            {
+                Directory.CreateDirectory(folder);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SessionStoreUnavailableException(
+                $"Cannot create the folder of the SQLite session database '{_databasePath}'.", ex);
+        }
+
+        var (from, to) = await RunAsync(nameof(InitializeAsync), this, static async (store, connection, ct) =>
+        {
+            // WAL lets readers run beside the one writer; the mode is stored in the file, so this is a no-op later.
+            using (var wal = connection.CreateCommand())
+            {
+                wal.CommandText = "PRAGMA journal_mode=WAL;";
+                await wal.ExecuteScalarAsync(ct).ConfigureAwait(false);
+            }
+
+            // An IMMEDIATE transaction takes the write lock before reading the version, so concurrent initializers
+            // (other processes or other store instances) run one after another and each sees the other's result.
+            using var transaction = (SqliteTransaction)await connection
+                .BeginTransactionAsync(System.Data.IsolationLevel.Serializable, ct).ConfigureAwait(false);
+            long version;
+            using (var read = connection.CreateCommand())
+            {
+                read.Transaction = transaction;
+                read.CommandText = "PRAGMA user_version;";
+                version = Convert.ToInt64(await read.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            }
+
+            if (version > SqliteSchema.CurrentVersion)
+            {
+                SqliteSessionStoreLog.SchemaTooNew(store._logger, store._databasePath, version, SqliteSchema.CurrentVersion);
+                throw new InvalidOperationException(
+                    $"The SQLite session database '{store._databasePath}' has schema version {version}, but this version of Sesame " +
+                    $"understands up to {SqliteSchema.CurrentVersion}. Upgrade Sesame or use another database file.");
+            }
+
+            for (var step = version; step < SqliteSchema.CurrentVersion; step++)
+            {
+                using var migrate = connection.CreateCommand();
+                migrate.Transaction = transaction;
+                migrate.CommandText = SqliteSchema.Migrations[step];
+                await migrate.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+
+            if (version < SqliteSchema.CurrentVersion)
+            {
+                using var bump = connection.CreateCommand();
+                bump.Transaction = transaction;
+                // PRAGMA takes no parameters; the value is our own integer constant, not input.
+                bump.CommandText = string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version = {SqliteSchema.CurrentVersion};");
+                await bump.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            return (version, SqliteSchema.CurrentVersion);
+        }, cancellationToken).ConfigureAwait(false);
+
+        if (from != to)
+        {
+            SqliteSessionStoreLog.SchemaMigrated(_logger, _databasePath, from, to);
+        }
+
+        SqliteSessionStoreLog.StoreReady(_logger, _databasePath, to);
+    }
+
+    /// <inheritdoc />
+    public Task CreateAsync(StoredSession session, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return RunAsync(nameof(CreateAsync), session, static async (s, connection, ct) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText =
+                "INSERT INTO sessions (" + SessionColumns + ") VALUES (@handle, @user, @hash2, @payload, @data, @created, @expires);";
+            command.Parameters.AddWithValue("@handle", s.SessionHandle);
+            command.Parameters.AddWithValue("@user", s.UserId);
+            command.Parameters.AddWithValue("@hash2", s.RefreshTokenHash2);
+            command.Parameters.AddWithValue("@payload", s.AccessTokenPayloadJson);
+            command.Parameters.AddWithValue("@data", s.SessionDataJson);
+            command.Parameters.AddWithValue("@created", s.CreatedAt.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("@expires", s.ExpiresAt.ToUnixTimeMilliseconds());
+            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<StoredSession?> FindAsync(string sessionHandle, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sessionHandle);
+        return RunAsync(nameof(FindAsync), sessionHandle, static async (handle, connection, ct) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT " + SessionColumns + " FROM sessions WHERE session_handle = @handle;";
+            command.Parameters.AddWithValue("@handle", handle);
+            using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadSession(reader) : null;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> TryRotateAsync(string sessionHandle, string expectedRefreshTokenHash2, string newRefreshTokenHash2,
+        DateTimeOffset newExpiresAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sessionHandle);
+        ArgumentNullException.ThrowIfNull(expectedRefreshTokenHash2);
+        ArgumentNullException.ThrowIfNull(newRefreshTokenHash2);
+        return RunAsync(nameof(TryRotateAsync),
+            (sessionHandle, expectedRefreshTokenHash2, newRefreshTokenHash2, newExpiresAt),
+            static async (state, connection, ct) =>
+            {
+                // One conditional UPDATE is the compare-and-set: SQLite serialises writers, so of two rotations
+                // expecting the same hash exactly one matches the WHERE clause.
+                using var command = connection.CreateCommand();
+                command.CommandText =
+                    "UPDATE sessions SET refresh_token_hash2 = @new, expires_at = @expires " +
+                    "WHERE session_handle = @handle AND refresh_token_hash2 = @expected;";
+                command.Parameters.AddWithValue("@new", state.newRefreshTokenHash2);
+                command.Parameters.AddWithValue("@expires", state.newExpiresAt.ToUnixTimeMilliseconds());
+                command.Parameters.AddWithValue("@handle", state.sessionHandle);
+                command.Parameters.AddWithValue("@expected", state.expectedRefreshTokenHash2);
+                return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+            }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> UpdatePayloadAsync(string sessionHandle, string accessTokenPayloadJson, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sessionHandle);
+        ArgumentNullException.ThrowIfNull(accessTokenPayloadJson);
+        return RunAsync(nameof(UpdatePayloadAsync), (sessionHandle, accessTokenPayloadJson), static async (state, connection, ct) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE sessions SET payload = @payload WHERE session_handle = @handle;";
+            command.Parameters.AddWithValue("@payload", state.accessTokenPayloadJson);
+            command.Parameters.AddWithValue("@handle", state.sessionHandle);
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> DeleteAsync(string sessionHandle, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sessionHandle);
+        return RunAsync(nameof(DeleteAsync), sessionHandle, static async (handle, connection, ct) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM sessions WHERE session_handle = @handle;";
+            command.Parameters.AddWithValue("@handle", handle);
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<string>> DeleteByUserAsync(string userId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        return RunAsync<string, IReadOnlyList<string>>(nameof(DeleteByUserAsync), userId, static async (user, connection, ct) =>
+        {
+            // RETURNING reports exactly the rows this statement removed, with no window between a SELECT and a DELETE.
+            using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM sessions WHERE user_id = @user RETURNING session_handle;";
+            command.Parameters.AddWithValue("@user", user);
+            var handles = new List<string>();
+            using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                handles.Add(reader.GetString(0));
+            }
+
+            return handles;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredSession>> ListByUserAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        return RunAsync<(string, DateTimeOffset), IReadOnlyList<StoredSession>>(nameof(ListByUserAsync), (userId, now),
+            static async (state, connection, ct) =>
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText =
+                    "SELECT " + SessionColumns + " FROM sessions WHERE user_id = @user AND expires_at > @now " +
+                    "ORDER BY created_at, session_handle;";
+                command.Parameters.AddWithValue("@user", state.Item1);
+                command.Parameters.AddWithValue("@now", state.Item2.ToUnixTimeMilliseconds());
+                var sessions = new List<StoredSession>();
+                using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    sessions.Add(ReadSession(reader));
+                }
+
+                return sessions;
+            }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<int> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var deleted = await RunAsync(nameof(DeleteExpiredAsync), now, static async (when, connection, ct) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM sessions WHERE expires_at <= @now;";
+            command.Parameters.AddWithValue("@now", when.ToUnixTimeMilliseconds());
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        SqliteSessionStoreLog.ExpiredSessionsDeleted(_logger, deleted);
+        return deleted;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredSigningKey>> GetSigningKeysAsync(CancellationToken cancellationToken) =>
+        RunAsync<bool, IReadOnlyList<StoredSigningKey>>(nameof(GetSigningKeysAsync), true, static async (_, connection, ct) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText =
+                "SELECT key_id, algorithm, private_key, created_at FROM signing_keys ORDER BY created_at DESC, key_id DESC;";
+            var keys = new List<StoredSigningKey>();
+            using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                keys.Add(new StoredSigningKey(
+                    reader.GetString(0),
+                    reader.GetString(1),
+                    (byte[])reader.GetValue(2),
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
+            }
+
+            return keys;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> TryAddSigningKeyAsync(StoredSigningKey key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return RunAsync(nameof(TryAddSigningKeyAsync), key, static async (k, connection, ct) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText =
+                "INSERT OR IGNORE INTO signing_keys (key_id, algorithm, private_key, created_at) VALUES (@kid, @alg, @key, @created);";
+            command.Parameters.AddWithValue("@kid", k.KeyId);
+            command.Parameters.AddWithValue("@alg", k.Algorithm);
+            command.Parameters.AddWithValue("@key", k.PrivateKeyPkcs8);
+            command.Parameters.AddWithValue("@created", k.CreatedAt.ToUnixTimeMilliseconds());
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<byte[]> GetOrCreateSecretAsync(string name, Func<byte[]> create, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(create);
+        return RunAsync(nameof(GetOrCreateSecretAsync), (name, create), static async (state, connection, ct) =>
+        {
+            var existing = await ReadSecretAsync(connection, state.name, ct).ConfigureAwait(false);
+            if (existing is not null)
+            {
+                return existing;
+            }
+
+            // Insert-if-absent then read back: whoever inserted first wins, and every caller returns the winner's value.
+            var candidate = state.create() ?? throw new InvalidOperationException($"The factory of secret '{state.name}' returned null.");
+            using (var insert = connection.CreateCommand())
+            {
+                insert.CommandText = "INSERT OR IGNORE INTO secrets (name, value) VALUES (@name, @value);";
+                insert.Parameters.AddWithValue("@name", state.name);
+                insert.Parameters.AddWithValue("@value", candidate);
+                await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+
+            return await ReadSecretAsync(connection, state.name, ct).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"Secret '{state.name}' vanished right after it was stored.");
+        }, cancellationToken);
+    }
+
+    /// <summary>Closes the pooled connections to the file (so it can be moved or deleted).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
+    private static async Task<byte[]?> ReadSecretAsync(SqliteConnection connection, string name, CancellationToken ct)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT value FROM secrets WHERE name = @name;";
+        command.Parameters.AddWithValue("@name", name);
+        return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) as byte[];
+    }
+
+    private static StoredSession ReadSession(SqliteDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetString(1),
+        reader.GetString(2),
+        reader.GetString(3),
+        reader.GetString(4),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)));
+
+    /// <summary>
+    /// Opens a pooled connection, runs <paramref name="work"/> and maps SQLite's "cannot reach the file" family of
+    /// errors to <see cref="SessionStoreUnavailableException"/>. Other errors (constraint violations, bugs) pass through.
+    /// </summary>
+    private async Task<TResult> RunAsync<TState, TResult>(string operation, TState state,
+        Func<TState, SqliteConnection, CancellationToken, Task<TResult>> work, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            var connection = new SqliteConnection(_connectionString);
+            await using (connection.ConfigureAwait(false))
+            {
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                // Per connection, not per file: a pooled connection keeps it, but a new one needs it, and it costs
+                // one cheap statement. SQLite then waits for the writer itself instead of failing at once.
+                using (var pragma = connection.CreateCommand())
+                {
+                    pragma.CommandText = "PRAGMA busy_timeout = 5000;"; // = BusyTimeoutMilliseconds
+                    await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                return await work(state, connection, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (SqliteException ex) when (IsUnavailable(ex))
+        {
+            SqliteSessionStoreLog.StoreUnavailable(_logger, _databasePath, operation, ex.SqliteErrorCode, ex);
+            throw new SessionStoreUnavailableException(
+                $"The SQLite session database '{_databasePath}' is unavailable ({operation}): {ex.Message}", ex);
+        }
+    }
+
+    private static bool IsUnavailable(SqliteException exception) => exception.SqliteErrorCode switch
+    {
+        SqliteErrorCodes.Busy or SqliteErrorCodes.Locked or SqliteErrorCodes.IoError or SqliteErrorCodes.Full
+            or SqliteErrorCodes.CantOpen or SqliteErrorCodes.ReadOnly => true,
+        _ => false,
+    };
+}
