@@ -1,0 +1,39 @@
+namespace Sesame.Interop.Legacy.Tests.Infrastructure;
+
+/// <summary>A seed-era peer shared by the tests of one class (class fixture); started once, killed at the end.</summary>
+public abstract class LegacyPeerFixture(LegacyEnvironment environment, TimeSpan accessTokenLifetime) : IAsyncLifetime
+{
+    private static int s_instances;
+    private LegacyPeer? _peer;
+
+    /// <summary>The running peer.</summary>
+    public LegacyPeer Peer => _peer ?? throw new InvalidOperationException("the peer has not started");
+
+    /// <inheritdoc />
+    public async ValueTask InitializeAsync()
+    {
+        // Peers run concurrently (one per test class): each gets its own pair of tables, named by start order so that
+        // later runs reuse the same few tables instead of piling up new ones.
+        var suffix = "p" + Interlocked.Increment(ref s_instances);
+        _peer = await LegacyPeer.StartAsync(environment, accessTokenLifetime, suffix);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_peer is not null)
+        {
+            await _peer.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>A peer whose access tokens live 2 s: tests wait for real expiry (a Node server has no fake clock).</summary>
+public sealed class ShortLivedLegacyPeerFixture(LegacyEnvironment environment)
+    : LegacyPeerFixture(environment, TimeSpan.FromSeconds(2));
+
+/// <summary>A peer whose access tokens live an hour: for tests that must never see an expiry.</summary>
+public sealed class LongLivedLegacyPeerFixture(LegacyEnvironment environment)
+    : LegacyPeerFixture(environment, TimeSpan.FromHours(1));
