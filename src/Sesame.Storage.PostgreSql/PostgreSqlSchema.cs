@@ -1,0 +1,53 @@
+namespace Sesame.Storage.PostgreSql;
+
+/// <summary>
+/// The PostgreSQL schema as an ordered list of migrations, recorded in <c>sesame_schema_migrations</c>. Tables carry a
+/// <c>sesame_</c> prefix because the database is usually shared with the application's own tables. Append new steps;
+/// never edit a shipped one.
+/// </summary>
+internal static class PostgreSqlSchema
+{
+    /// <summary>
+    /// Key of the transaction-level advisory lock that serialises migrations across instances starting at once
+    /// (the ASCII bytes of "sesame-s" as a 64-bit integer; any constant works, it only has to be ours).
+    /// </summary>
+    public const long MigrationLockKey = 0x7365_7361_6D65_2D73;
+
+    /// <summary>Creates the bookkeeping table; run under the advisory lock, before reading the version.</summary>
+    public const string CreateMigrationsTable =
+        "CREATE TABLE IF NOT EXISTS sesame_schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());";
+
+    /// <summary>Migration scripts; index <c>i</c> moves the schema from version <c>i</c> to <c>i + 1</c>.</summary>
+    public static readonly string[] Migrations =
+    [
+        // Version 1. JSON columns are text so that stores return exactly what they were given, as SQLite does.
+        """
+        CREATE TABLE IF NOT EXISTS sesame_sessions (
+            session_handle      text        NOT NULL PRIMARY KEY,
+            user_id             text        NOT NULL,
+            refresh_token_hash2 text        NOT NULL,
+            payload             text        NOT NULL,
+            session_data        text        NOT NULL,
+            created_at          timestamptz NOT NULL,
+            expires_at          timestamptz NOT NULL
+        );
+        -- Listing and revoking a user's sessions; expires_at second so "not expired" is answered from the index.
+        CREATE INDEX IF NOT EXISTS ix_sesame_sessions_user_id_expires_at ON sesame_sessions (user_id, expires_at);
+        -- The periodic clean-up deletes by expiry: a range scan instead of a full scan of millions of rows.
+        CREATE INDEX IF NOT EXISTS ix_sesame_sessions_expires_at ON sesame_sessions (expires_at);
+        CREATE TABLE IF NOT EXISTS sesame_signing_keys (
+            key_id      text        NOT NULL PRIMARY KEY,
+            algorithm   text        NOT NULL,
+            private_key bytea       NOT NULL,
+            created_at  timestamptz NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS sesame_secrets (
+            name  text  NOT NULL PRIMARY KEY,
+            value bytea NOT NULL
+        );
+        """,
+    ];
+
+    /// <summary>The schema version this library writes.</summary>
+    public static int CurrentVersion => Migrations.Length;
+}

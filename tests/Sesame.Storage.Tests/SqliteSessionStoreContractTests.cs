@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Sesame.AspNetCore.Storage;
+
+namespace Sesame.Storage.Tests;
+
+/// <summary>The store contract on real SQLite files in a temporary folder.</summary>
+public sealed class SqliteSessionStoreContractTests : SessionStoreContractTests
+{
+    private string _folder = "";
+
+    private string DatabasePath => Path.Combine(_folder, "sessions", "sesame.db");
+
+    protected override ValueTask CreateDatabaseAsync()
+    {
+        // A new folder (and so a new file path) per database: pooled connections are keyed by path.
+        _folder = Directory.CreateTempSubdirectory("sesame-store-").FullName;
+        return ValueTask.CompletedTask;
+    }
+
+    protected override ValueTask DropDatabaseAsync()
+    {
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless.
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    protected override ISessionStore OpenStore() => new SqliteSessionStore(DatabasePath, NullLogger<SqliteSessionStore>.Instance);
+
+    // A directory where the file should be: SQLite cannot open it (SQLITE_CANTOPEN), a real fault on demand.
+    protected override ISessionStore OpenUnreachableStore()
+    {
+        var path = Path.Combine(_folder, "a-directory.db");
+        Directory.CreateDirectory(path);
+        return new SqliteSessionStore(path, NullLogger<SqliteSessionStore>.Instance);
+    }
+
+    [Fact]
+    public async Task First_start_creates_the_file_and_its_folder_in_WAL_mode_with_a_schema_version()
+    {
+        Assert.True(File.Exists(DatabasePath));
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=false");
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode;";
+        Assert.Equal("wal", (string?)await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+        command.CommandText = "PRAGMA user_version;";
+        Assert.Equal(1L, (long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!);
+    }
+
+    [Fact]
+    public async Task A_database_with_a_newer_schema_version_is_refused_with_a_clear_error()
+    {
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=false"))
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA user_version = 99;";
+            await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        using var store = new SqliteSessionStore(DatabasePath, NullLogger<SqliteSessionStore>.Instance);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.InitializeAsync(TestContext.Current.CancellationToken));
+        Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
+    }
+}
