@@ -20,6 +20,12 @@ public sealed class PostgreSqlSessionStore : ISessionStore, IAsyncDisposable, ID
     private const string SessionColumns =
         "session_handle, user_id, refresh_token_hash2, payload, session_data, created_at, expires_at";
 
+    /// <summary>Connect timeout Sesame applies when the connection string sets none (Npgsql's default is 15 s).</summary>
+    public const int DefaultConnectTimeoutSeconds = 5;
+
+    /// <summary>Command timeout Sesame applies when the connection string sets none (Npgsql's default is 30 s).</summary>
+    public const int DefaultCommandTimeoutSeconds = 10;
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
     private readonly ILogger<PostgreSqlSessionStore> _logger;
@@ -46,8 +52,9 @@ public sealed class PostgreSqlSessionStore : ISessionStore, IAsyncDisposable, ID
     }
 
     /// <summary>
-    /// Builds the data source Sesame uses for <paramref name="connectionString"/>: Npgsql's defaults plus automatic
-    /// statement preparation (the store runs a handful of statements over and over) unless the string sets it.
+    /// Builds the data source Sesame uses for <paramref name="connectionString"/>: Npgsql's defaults plus, unless the
+    /// string sets them, automatic statement preparation (the store runs a handful of statements over and over) and
+    /// shorter timeouts (<see cref="DefaultConnectTimeoutSeconds"/>, <see cref="DefaultCommandTimeoutSeconds"/>).
     /// </summary>
     /// <param name="connectionString">An Npgsql connection string.</param>
     /// <param name="loggerFactory">Npgsql's own logging, or <see langword="null"/>.</param>
@@ -57,9 +64,22 @@ public sealed class PostgreSqlSessionStore : ISessionStore, IAsyncDisposable, ID
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         var builder = new NpgsqlDataSourceBuilder(connectionString);
-        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!Mentions(given, "Max Auto Prepare", "MaxAutoPrepare"))
         {
             builder.ConnectionStringBuilder.MaxAutoPrepare = 16;
+        }
+
+        // Npgsql waits 15 s to connect and 30 s per command by default. A refresh that waits that long for a sick
+        // database is worse than a quick 503 the client retries, so Sesame uses shorter limits unless the string sets them.
+        if (!Mentions(given, "Timeout"))
+        {
+            builder.ConnectionStringBuilder.Timeout = DefaultConnectTimeoutSeconds;
+        }
+
+        if (!Mentions(given, "Command Timeout", "CommandTimeout"))
+        {
+            builder.ConnectionStringBuilder.CommandTimeout = DefaultCommandTimeoutSeconds;
         }
 
         if (loggerFactory is not null)
@@ -69,6 +89,9 @@ public sealed class PostgreSqlSessionStore : ISessionStore, IAsyncDisposable, ID
 
         return builder.Build();
     }
+
+    private static bool Mentions(System.Data.Common.DbConnectionStringBuilder given, params string[] keys) =>
+        keys.Any(given.ContainsKey);
 
     /// <inheritdoc />
     public async Task InitializeAsync(CancellationToken cancellationToken)

@@ -45,4 +45,32 @@ public sealed class PostgreSqlSessionStoreContractTests : SessionStoreContractTe
         Assert.Equal(1L, reader.GetInt64(0));
         Assert.Equal(1, reader.GetInt32(1));
     }
+    // With sequential scans priced out, the planner shows whether an index can serve each of the store's query
+    // shapes; without one it would still answer with a Seq Scan.
+    [Theory]
+    [InlineData("SELECT * FROM sesame_sessions WHERE session_handle = 'h'")]
+    [InlineData("UPDATE sesame_sessions SET refresh_token_hash2 = 'n' WHERE session_handle = 'h' AND refresh_token_hash2 = 'e'")]
+    [InlineData("DELETE FROM sesame_sessions WHERE user_id = 'u'")]
+    [InlineData("SELECT * FROM sesame_sessions WHERE user_id = 'u' AND expires_at > now()")]
+    [InlineData("DELETE FROM sesame_sessions WHERE expires_at <= now()")]
+    public async Task PostgreSql_session_queries_can_use_an_index(string sql)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
+        await using var connection = await dataSource.OpenConnectionAsync(TestContext.Current.CancellationToken);
+        await using (var off = new NpgsqlCommand("SET enable_seqscan = off;", connection))
+        {
+            await off.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        await using var command = new NpgsqlCommand("EXPLAIN " + sql, connection);
+        var plan = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+        {
+            plan.Add(reader.GetString(0));
+        }
+
+        Assert.Contains(plan, line => line.Contains("Index", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, line => line.Contains("Seq Scan", StringComparison.Ordinal));
+    }
 }

@@ -69,4 +69,27 @@ public sealed class SqliteSessionStoreContractTests : SessionStoreContractTests
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.InitializeAsync(TestContext.Current.CancellationToken));
         Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
     }
+    // The store's query shapes at 10^6 rows must be index searches, never a scan of the sessions table.
+    [Theory]
+    [InlineData("SELECT * FROM sessions WHERE session_handle = 'h';")]
+    [InlineData("UPDATE sessions SET refresh_token_hash2 = 'n', expires_at = 1 WHERE session_handle = 'h' AND refresh_token_hash2 = 'e';")]
+    [InlineData("DELETE FROM sessions WHERE user_id = 'u';")]
+    [InlineData("SELECT * FROM sessions WHERE user_id = 'u' AND expires_at > 1 ORDER BY created_at, session_handle;")]
+    [InlineData("DELETE FROM sessions WHERE expires_at <= 1;")]
+    public async Task Session_queries_are_index_searches(string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=false");
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + sql;
+        var plan = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+        {
+            plan.Add(reader.GetString(3));
+        }
+
+        Assert.Contains(plan, step => step.StartsWith("SEARCH sessions USING", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, step => step.StartsWith("SCAN sessions", StringComparison.Ordinal));
+    }
 }
