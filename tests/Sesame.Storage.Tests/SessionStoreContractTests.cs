@@ -245,6 +245,23 @@ public abstract class SessionStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeleteExpired_removes_many_expired_sessions_in_one_call()
+    {
+        // More rows than a store may delete per batch, so batching must loop until none are left.
+        var expired = Enumerable.Range(0, 1234).Select(i => NewSession(expiresAt: Now.AddMinutes(-i))).ToArray();
+        var live = NewSession(expiresAt: Now.AddMinutes(1));
+        foreach (var s in expired.Append(live))
+        {
+            await Store.CreateAsync(s, Ct);
+        }
+
+        Assert.Equal(expired.Length, await Store.DeleteExpiredAsync(Now, Ct));
+
+        Assert.Equal(live, await Store.FindAsync(live.SessionHandle, Ct));
+        Assert.Null(await Store.FindAsync(expired[^1].SessionHandle, Ct));
+    }
+
+    [Fact]
     public async Task SigningKeys_are_added_once_per_key_id_and_listed_newest_first()
     {
         Assert.Empty(await Store.GetSigningKeysAsync(Ct));

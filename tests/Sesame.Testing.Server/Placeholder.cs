@@ -1,1 +1,0 @@
-namespace Sesame.Testing.Server; internal static class Placeholder { }
