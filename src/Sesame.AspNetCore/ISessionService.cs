@@ -1,0 +1,150 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Sesame.AspNetCore.Storage;
+
+namespace Sesame.AspNetCore;
+
+/// <summary>
+/// Creates, verifies, refreshes, revokes and updates sessions. Methods taking an <see cref="HttpContext"/> read tokens
+/// from the request and write new ones to the response in the request's transfer method. Methods that reach the
+/// store throw <see cref="SessionStoreUnavailableException"/> when it is down.
+/// </summary>
+public interface ISessionService
+{
+    /// <summary>
+    /// Starts a session for <paramref name="userId"/> and sends its tokens in the method the request asks for
+    /// (<c>st-auth-mode: cookie</c> gives cookies, anything else headers).
+    /// </summary>
+    /// <param name="httpContext">The login request.</param>
+    /// <param name="userId">The user; becomes the <c>sub</c> claim.</param>
+    /// <param name="accessTokenPayload">Custom claims for the access token; reserved names throw <see cref="ArgumentException"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The new session (also available from <c>HttpContext.GetSesameSession()</c> afterwards).</returns>
+    Task<SesameSession> CreateSessionAsync(HttpContext httpContext, string userId, JsonObject? accessTokenPayload = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Verifies the request's access token (the same check the authentication handler runs, done once per request).
+    /// No database access, except the one-time promotion of a rotated refresh token.
+    /// </summary>
+    /// <param name="httpContext">The request.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<SessionVerificationResult> VerifySessionAsync(HttpContext httpContext, CancellationToken cancellationToken = default);
+
+    /// <summary>Rotates the request's refresh token and sends new tokens (what <c>POST {base}/session/refresh</c> does).</summary>
+    /// <param name="httpContext">The refresh request.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<SessionRefreshResult> RefreshSessionAsync(HttpContext httpContext, CancellationToken cancellationToken = default);
+
+    /// <summary>Revokes the request's verified session and clears its tokens (<c>front-token: remove</c>).</summary>
+    /// <param name="httpContext">The request, which must carry a verified session.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="false"/> when the request has no verified session.</returns>
+    Task<bool> SignOutAsync(HttpContext httpContext, CancellationToken cancellationToken = default);
+
+    /// <summary>Revokes one session. Its access token stays valid until it expires; refreshing fails from now on.</summary>
+    /// <param name="sessionHandle">The session.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="true"/> when a session was revoked.</returns>
+    Task<bool> RevokeSessionAsync(string sessionHandle, CancellationToken cancellationToken = default);
+
+    /// <summary>Revokes every session of a user.</summary>
+    /// <param name="userId">The user.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The handles of the revoked sessions.</returns>
+    Task<IReadOnlyList<string>> RevokeAllSessionsForUserAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Merges <paramref name="changes"/> into the request's session payload (a <see langword="null"/> value deletes
+    /// the key; reserved claims are ignored) and, if the access token is unexpired, re-signs it with the same expiry
+    /// and sends it with a new front token.
+    /// </summary>
+    /// <param name="httpContext">The request, which must carry a verified session.</param>
+    /// <param name="changes">The claims to set or delete.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="false"/> when the session no longer exists (its tokens are then cleared).</returns>
+    Task<bool> UpdateAccessTokenPayloadAsync(HttpContext httpContext, JsonObject changes, CancellationToken cancellationToken = default);
+
+    /// <summary>Merges <paramref name="changes"/> into a session's stored payload; the client sees it after its next refresh.</summary>
+    /// <param name="sessionHandle">The session.</param>
+    /// <param name="changes">The claims to set or delete.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="false"/> when the session does not exist.</returns>
+    Task<bool> UpdateAccessTokenPayloadAsync(string sessionHandle, JsonObject changes, CancellationToken cancellationToken = default);
+
+    /// <summary>A user's live sessions.</summary>
+    /// <param name="userId">The user.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<IReadOnlyList<SessionInfo>> ListSessionsAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>One session's stored state, or <see langword="null"/> when it does not exist or has expired.</summary>
+    /// <param name="sessionHandle">The session.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<SessionInfo?> GetSessionInfoAsync(string sessionHandle, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A stored session, as listed for its user.</summary>
+/// <param name="SessionHandle">The session's handle.</param>
+/// <param name="UserId">The user.</param>
+/// <param name="AccessTokenPayload">The custom access-token claims.</param>
+/// <param name="CreatedAt">When the session started.</param>
+/// <param name="ExpiresAt">When it ends unless refreshed.</param>
+public sealed record SessionInfo(string SessionHandle, string UserId, JsonObject AccessTokenPayload, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
+
+/// <summary>Outcome of verifying a request's session.</summary>
+public enum SessionVerificationStatus
+{
+    /// <summary>The session is valid; <see cref="SessionVerificationResult.Session"/> is set.</summary>
+    Valid,
+
+    /// <summary>The request carries no usable access token.</summary>
+    NoSession,
+
+    /// <summary>The access token expired or did not verify (or failed anti-CSRF): the client should refresh.</summary>
+    TryRefresh,
+
+    /// <summary>The session is gone; tokens are cleared in the answer.</summary>
+    Unauthorised,
+
+    /// <summary>The store was needed (first use of a rotated token) and is down.</summary>
+    StoreUnavailable,
+}
+
+/// <summary>The result of <see cref="ISessionService.VerifySessionAsync"/>.</summary>
+public sealed class SessionVerificationResult
+{
+    internal static readonly SessionVerificationResult NoSession = new(SessionVerificationStatus.NoSession, null);
+    internal static readonly SessionVerificationResult TryRefresh = new(SessionVerificationStatus.TryRefresh, null);
+    internal static readonly SessionVerificationResult Unauthorised = new(SessionVerificationStatus.Unauthorised, null);
+    internal static readonly SessionVerificationResult StoreUnavailable = new(SessionVerificationStatus.StoreUnavailable, null);
+
+    internal SessionVerificationResult(SessionVerificationStatus status, SesameSession? session)
+    {
+        Status = status;
+        Session = session;
+    }
+
+    /// <summary>What happened.</summary>
+    public SessionVerificationStatus Status { get; }
+
+    /// <summary>The session when <see cref="Status"/> is <see cref="SessionVerificationStatus.Valid"/>.</summary>
+    public SesameSession? Session { get; }
+}
+
+/// <summary>Outcome of a refresh.</summary>
+public enum SessionRefreshStatus
+{
+    /// <summary>New tokens were sent.</summary>
+    Refreshed,
+
+    /// <summary>No usable refresh token, the session is gone or expired, or anti-CSRF failed; tokens are cleared.</summary>
+    Unauthorised,
+
+    /// <summary>A superseded refresh token was reused: the session is revoked and tokens are cleared.</summary>
+    TokenTheftDetected,
+}
+
+/// <summary>The result of <see cref="ISessionService.RefreshSessionAsync"/>.</summary>
+/// <param name="Status">What happened.</param>
+/// <param name="Session">The refreshed session when <paramref name="Status"/> is <see cref="SessionRefreshStatus.Refreshed"/>.</param>
+public sealed record SessionRefreshResult(SessionRefreshStatus Status, SesameSession? Session);

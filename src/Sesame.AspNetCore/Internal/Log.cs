@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Logging;
+
+namespace Sesame.AspNetCore.Internal;
+
+/// <summary>
+/// Every log line of the server. Event ids by area: 1xxx keys, 2xxx verification, 3xxx refresh, 4xxx sessions.
+/// Tokens are never a parameter here; session handles and user ids are.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1001, LogLevel.Information, "Created access-token signing key {KeyId}", EventName = "SigningKeyCreated")]
+    public static partial void SigningKeyCreated(ILogger logger, string keyId);
+
+    [LoggerMessage(1002, LogLevel.Debug, "Loaded {Count} access-token signing keys; signing with {KeyId}", EventName = "SigningKeysLoaded")]
+    public static partial void SigningKeysLoaded(ILogger logger, int count, string keyId);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Could not reload signing keys after seeing an unknown key id", EventName = "SigningKeyReloadFailed")]
+    public static partial void SigningKeyReloadFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(2001, LogLevel.Debug, "Access token rejected: {Reason}", EventName = "AccessTokenRejected")]
+    public static partial void AccessTokenRejected(ILogger logger, string reason);
+
+    [LoggerMessage(2002, LogLevel.Warning, "Session store unavailable while verifying session {SessionHandle}", EventName = "VerifyStoreUnavailable")]
+    public static partial void VerifyStoreUnavailable(ILogger logger, string sessionHandle, Exception exception);
+
+    [LoggerMessage(3001, LogLevel.Warning, "Refresh token theft detected for session {SessionHandle} of user {UserId}; the session is revoked",
+        EventName = "TokenTheftDetected")]
+    public static partial void TokenTheftDetected(ILogger logger, string sessionHandle, string userId);
+
+    [LoggerMessage(3002, LogLevel.Debug, "Refresh refused: {Reason}", EventName = "RefreshRefused")]
+    public static partial void RefreshRefused(ILogger logger, string reason);
+
+    [LoggerMessage(3003, LogLevel.Warning, "Session store unavailable during {Operation}; answering 503", EventName = "StoreUnavailable")]
+    public static partial void StoreUnavailable(ILogger logger, string operation, Exception exception);
+
+    [LoggerMessage(4001, LogLevel.Information, "Created session {SessionHandle} for user {UserId}", EventName = "SessionCreated")]
+    public static partial void SessionCreated(ILogger logger, string sessionHandle, string userId);
+
+    [LoggerMessage(4002, LogLevel.Information, "Revoked session {SessionHandle}", EventName = "SessionRevoked")]
+    public static partial void SessionRevoked(ILogger logger, string sessionHandle);
+}

@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Sesame.AspNetCore.Internal;
+
+/// <summary>The protocol's error answers (server.md §5), bodies pre-encoded once.</summary>
+internal static class ProtocolResponses
+{
+    private static readonly byte[] TryRefreshBody = """{"message":"try refresh token"}"""u8.ToArray();
+    private static readonly byte[] UnauthorisedBody = """{"message":"unauthorised"}"""u8.ToArray();
+    private static readonly byte[] TheftBody = """{"message":"token theft detected"}"""u8.ToArray();
+    private static readonly byte[] UnavailableBody = """{"message":"session store unavailable"}"""u8.ToArray();
+    private static readonly byte[] InvalidClaimBody = """{"message":"invalid claim","claimValidationErrors":[]}"""u8.ToArray();
+    private static readonly byte[] EmptyObjectBody = "{}"u8.ToArray();
+    private static readonly byte[] SignOutBody = """{"status":"OK"}"""u8.ToArray();
+
+    public static Task TryRefreshAsync(HttpContext context, SesameSettings settings) =>
+        WriteAsync(context, settings.Options.SessionExpiredStatusCode, TryRefreshBody);
+
+    public static Task UnauthorisedAsync(HttpContext context, SesameSettings settings) =>
+        WriteAsync(context, settings.Options.SessionExpiredStatusCode, UnauthorisedBody);
+
+    public static Task TheftAsync(HttpContext context, SesameSettings settings) =>
+        WriteAsync(context, settings.Options.SessionExpiredStatusCode, TheftBody);
+
+    public static Task InvalidClaimAsync(HttpContext context, SesameSettings settings) =>
+        WriteAsync(context, settings.Options.InvalidClaimStatusCode, InvalidClaimBody);
+
+    public static Task UnavailableAsync(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = "1";
+        return WriteAsync(context, StatusCodes.Status503ServiceUnavailable, UnavailableBody);
+    }
+
+    public static Task RefreshedAsync(HttpContext context) => WriteAsync(context, StatusCodes.Status200OK, EmptyObjectBody);
+
+    public static Task SignedOutAsync(HttpContext context) => WriteAsync(context, StatusCodes.Status200OK, SignOutBody);
+
+    private static Task WriteAsync(HttpContext context, int status, byte[] body)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = "application/json; charset=utf-8";
+        response.ContentLength = body.Length;
+        return response.Body.WriteAsync(body, 0, body.Length, context.RequestAborted);
+    }
+}

@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Options;
+
+namespace Sesame.AspNetCore.Internal;
+
+/// <summary>Checks every setting at start-up and reports all problems at once.</summary>
+internal sealed class SesameOptionsValidator : IValidateOptions<SesameServerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SesameServerOptions options)
+    {
+        var errors = new List<string>();
+        if (options.AccessTokenLifetime <= TimeSpan.Zero)
+        {
+            errors.Add("Session:AccessTokenLifetime must be positive.");
+        }
+
+        if (options.RefreshTokenLifetime <= TimeSpan.Zero)
+        {
+            errors.Add("Session:RefreshTokenLifetime must be positive.");
+        }
+
+        if (options.SigningKeyRotationInterval <= TimeSpan.Zero)
+        {
+            errors.Add("Session:SigningKeyRotationInterval must be positive.");
+        }
+
+        if (options.SessionExpiredStatusCode is < 400 or > 599)
+        {
+            errors.Add("Session:SessionExpiredStatusCode must be a 4xx or 5xx status.");
+        }
+
+        if (options.InvalidClaimStatusCode is < 400 or > 599)
+        {
+            errors.Add("Session:InvalidClaimStatusCode must be a 4xx or 5xx status.");
+        }
+
+        if (options.SessionExpiredStatusCode == options.InvalidClaimStatusCode)
+        {
+            errors.Add("Session:SessionExpiredStatusCode and Session:InvalidClaimStatusCode must differ.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ApiBasePath) || options.ApiBasePath[0] != '/')
+        {
+            errors.Add("Session:ApiBasePath must start with '/' (e.g. /auth).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.DatabasePath))
+        {
+            errors.Add("Session:DatabasePath must not be empty.");
+        }
+
+        CheckOrigin(options.ApiDomain, "ApiDomain", errors);
+        CheckOrigin(options.WebsiteDomain, "WebsiteDomain", errors);
+        if (options.Events is null)
+        {
+            errors.Add("Session:Events must not be null.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void CheckOrigin(string? value, string name, List<string> errors)
+    {
+        if (value is not null && !Uri.TryCreate(value, UriKind.Absolute, out _))
+        {
+            errors.Add($"Session:{name} must be an absolute URL such as https://api.example.com (got '{value}').");
+        }
+    }
+}

@@ -1,0 +1,483 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Sesame.AspNetCore.Storage;
+
+namespace Sesame.AspNetCore.Internal;
+
+/// <summary>The session algorithms of server.md §2, §4, §6 and §7 over an <see cref="ISessionStore"/>.</summary>
+internal sealed class SessionService(
+    ISessionStore store,
+    StoreInitializer initializer,
+    AccessTokenService accessTokens,
+    RefreshTokenCodec refreshTokens,
+    TokenTransport transport,
+    SesameSettings settings,
+    TimeProvider time,
+    ILogger<SessionService> logger) : ISessionService
+{
+    private const string RidHeader = "rid";
+
+    // A compare-and-set lost to a concurrent request is re-evaluated; more losses than this in a row mean a storm.
+    private const int MaxCasAttempts = 5;
+
+    public async Task<SesameSession> CreateSessionAsync(HttpContext httpContext, string userId, JsonObject? accessTokenPayload = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        var customClaims = accessTokenPayload is null ? "{}" : CheckedCustomClaims(accessTokenPayload);
+        await initializer.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+
+        var request = httpContext.Request;
+        var method = TokenTransport.RequestedMethod(request);
+        var sessionHandle = Guid.NewGuid().ToString();
+        var antiCsrf = NewAntiCsrfToken(method);
+        var refreshToken = await refreshTokens.CreateAsync(sessionHandle, null, antiCsrf, cancellationToken).ConfigureAwait(false);
+        var refreshTokenHash1 = TokenCrypto.Sha256Hex(refreshToken);
+        var now = time.GetUtcNow();
+        var expiresAt = now + settings.Options.RefreshTokenLifetime;
+        // Sign before storing: a key problem then leaves no orphan row.
+        var session = await accessTokens.CreateAsync(
+            new AccessTokenClaims(userId, sessionHandle, refreshTokenHash1, null, antiCsrf, customClaims, settings.Issuer(request)),
+            method, null, cancellationToken).ConfigureAwait(false);
+        await store.CreateAsync(
+            new StoredSession(sessionHandle, userId, TokenCrypto.Sha256Hex(refreshTokenHash1), customClaims, "{}", now, expiresAt),
+            cancellationToken).ConfigureAwait(false);
+
+        // Tokens of the other transfer method are cleared if the request carried an access token that way (server.md §2).
+        if (method == TokenTransferMethod.Cookie && TokenTransport.ReadBearer(request) is not null)
+        {
+            transport.Clear(httpContext, TokenTransferMethod.Header);
+        }
+        else if (method == TokenTransferMethod.Header && request.Cookies.ContainsKey(TokenTransport.AccessTokenCookie))
+        {
+            transport.Clear(httpContext, TokenTransferMethod.Cookie);
+        }
+
+        transport.WriteTokens(httpContext, session, refreshToken, expiresAt, antiCsrf);
+        SetSession(httpContext, session);
+        Log.SessionCreated(logger, sessionHandle, userId);
+        return session;
+    }
+
+    public async Task<SessionVerificationResult> VerifySessionAsync(HttpContext httpContext, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        if (httpContext.Features.Get<SessionVerificationResult>() is { } known)
+        {
+            return known;
+        }
+
+        var result = await VerifyCoreAsync(httpContext, cancellationToken).ConfigureAwait(false);
+        httpContext.Features.Set(result);
+        if (result.Session is not null)
+        {
+            httpContext.Features.Set(result.Session);
+        }
+
+        return result;
+    }
+
+    private async ValueTask<SessionVerificationResult> VerifyCoreAsync(HttpContext httpContext, CancellationToken cancellationToken)
+    {
+        var request = httpContext.Request;
+        AccessTokenCheck check = default;
+        var bearer = TokenTransport.ReadBearer(request);
+        if (bearer is not null)
+        {
+            check = await accessTokens.VerifyAsync(bearer, TokenTransferMethod.Header).ConfigureAwait(false);
+        }
+
+        // A header that is not one of our tokens (an app's own Authorization) is ignored, and the cookie is tried.
+        if (bearer is null || check.Status == AccessTokenStatus.Unusable)
+        {
+            if (request.Headers.Cookie.Count > 0)
+            {
+                var cookies = request.Cookies;
+                // A pre-2022 server's id-refresh cookie: the client must refresh once to migrate (server.md §9).
+                if (cookies.ContainsKey(TokenTransport.LegacyIdRefreshTokenCookie))
+                {
+                    return Rejected(SessionVerificationResult.TryRefresh, "legacy sIdRefreshToken cookie present");
+                }
+
+                if (cookies.TryGetValue(TokenTransport.AccessTokenCookie, out var cookieToken) && !string.IsNullOrEmpty(cookieToken))
+                {
+                    if (TokenTransport.HasDuplicateCookie(request, TokenTransport.AccessTokenCookie))
+                    {
+                        return Rejected(SessionVerificationResult.TryRefresh, "several sAccessToken cookies");
+                    }
+
+                    check = await accessTokens.VerifyAsync(cookieToken, TokenTransferMethod.Cookie).ConfigureAwait(false);
+                }
+            }
+        }
+
+        switch (check.Status)
+        {
+            case AccessTokenStatus.TryRefresh:
+                return Rejected(SessionVerificationResult.TryRefresh, check.Reason!);
+            case AccessTokenStatus.Unusable:
+                return check.Reason is null ? SessionVerificationResult.NoSession : Rejected(SessionVerificationResult.NoSession, check.Reason);
+        }
+
+        var session = check.Session!;
+        if (session.TransferMethod == TokenTransferMethod.Cookie && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method)
+            && !AntiCsrfPasses(request, session.AntiCsrfToken))
+        {
+            return Rejected(SessionVerificationResult.TryRefresh, "anti-CSRF check failed");
+        }
+
+        if (session.ParentRefreshTokenHash1 is null)
+        {
+            return new SessionVerificationResult(SessionVerificationStatus.Valid, session);
+        }
+
+        try
+        {
+            return await PromoteAsync(httpContext, session, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SessionStoreUnavailableException ex)
+        {
+            Log.VerifyStoreUnavailable(logger, session.SessionHandle, ex);
+            return SessionVerificationResult.StoreUnavailable;
+        }
+    }
+
+    private bool AntiCsrfPasses(HttpRequest request, string? claim) => settings.AntiCsrf switch
+    {
+        AntiCsrfMode.ViaCustomHeader => request.Headers.ContainsKey(RidHeader),
+        AntiCsrfMode.ViaToken => request.Headers.TryGetValue(TokenTransport.AntiCsrfHeader, out var header) && header.Count == 1
+            && TokenCrypto.FixedTimeEquals(header[0], claim),
+        _ => true,
+    };
+
+    /// <summary>
+    /// First use of an access token minted by a refresh (server.md §7 "verify-time promotion"): the only database
+    /// step of verification. Promotes the child refresh token and sends an access token without a parent hash, so
+    /// later requests skip this step.
+    /// </summary>
+    private async Task<SessionVerificationResult> PromoteAsync(HttpContext httpContext, SesameSession session, CancellationToken cancellationToken)
+    {
+        await initializer.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        var currentHash2 = TokenCrypto.Sha256Hex(session.RefreshTokenHash1);
+        var parentHash2 = TokenCrypto.Sha256Hex(session.ParentRefreshTokenHash1!);
+        for (var attempt = 0; attempt < MaxCasAttempts; attempt++)
+        {
+            var row = await store.FindAsync(session.SessionHandle, cancellationToken).ConfigureAwait(false);
+            var now = time.GetUtcNow();
+            if (row is null || row.ExpiresAt <= now)
+            {
+                return Rejected(SessionVerificationResult.Unauthorised, "session no longer exists");
+            }
+
+            var promoted = false;
+            if (TokenCrypto.FixedTimeEquals(parentHash2, row.RefreshTokenHash2))
+            {
+                if (!await store.TryRotateAsync(row.SessionHandle, row.RefreshTokenHash2, currentHash2, now + settings.Options.RefreshTokenLifetime,
+                        cancellationToken).ConfigureAwait(false))
+                {
+                    continue;
+                }
+
+                promoted = true;
+            }
+
+            if (!promoted && !TokenCrypto.FixedTimeEquals(currentHash2, row.RefreshTokenHash2))
+            {
+                // A stale branch (a sibling was promoted): accepted unchanged until it expires, as the reference does.
+                return new SessionVerificationResult(SessionVerificationStatus.Valid, session);
+            }
+
+            var fresh = await accessTokens.CreateAsync(
+                new AccessTokenClaims(session.UserId, session.SessionHandle, session.RefreshTokenHash1, null, session.AntiCsrfToken,
+                    row.AccessTokenPayloadJson, settings.Issuer(httpContext.Request)),
+                session.TransferMethod, null, cancellationToken).ConfigureAwait(false);
+            transport.WriteTokens(httpContext, fresh, null, default, null);
+            return new SessionVerificationResult(SessionVerificationStatus.Valid, fresh);
+        }
+
+        return Rejected(SessionVerificationResult.TryRefresh, "refresh-token promotion kept losing to concurrent requests");
+    }
+
+    public async Task<SessionRefreshResult> RefreshSessionAsync(HttpContext httpContext, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var request = httpContext.Request;
+        var method = TokenTransferMethod.Header;
+        var token = TokenTransport.ReadBearer(request);
+        if (token is null)
+        {
+            method = TokenTransferMethod.Cookie;
+            token = request.Cookies[TokenTransport.RefreshTokenCookie];
+        }
+
+        if (string.IsNullOrEmpty(token))
+        {
+            return Unauthorised(httpContext, "no refresh token");
+        }
+
+        if (method == TokenTransferMethod.Cookie && settings.AntiCsrf == AntiCsrfMode.ViaCustomHeader && !request.Headers.ContainsKey(RidHeader))
+        {
+            return Unauthorised(httpContext, "rid header missing");
+        }
+
+        var content = await refreshTokens.TryReadAsync(token, cancellationToken).ConfigureAwait(false);
+        if (content is null)
+        {
+            return Unauthorised(httpContext, "refresh token is not one of ours");
+        }
+
+        if (method == TokenTransferMethod.Cookie && settings.AntiCsrf == AntiCsrfMode.ViaToken && content.AntiCsrfToken is not null
+            && !(request.Headers.TryGetValue(TokenTransport.AntiCsrfHeader, out var antiCsrfHeader) && antiCsrfHeader.Count == 1
+                && TokenCrypto.FixedTimeEquals(antiCsrfHeader[0], content.AntiCsrfToken)))
+        {
+            return Unauthorised(httpContext, "anti-CSRF token mismatch");
+        }
+
+        await initializer.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        var refreshTokenHash1 = TokenCrypto.Sha256Hex(token);
+        var refreshTokenHash2 = TokenCrypto.Sha256Hex(refreshTokenHash1);
+        var parentHash2 = content.ParentRefreshTokenHash1 is null ? null : TokenCrypto.Sha256Hex(content.ParentRefreshTokenHash1);
+        for (var attempt = 0; attempt < MaxCasAttempts; attempt++)
+        {
+            var row = await store.FindAsync(content.SessionHandle, cancellationToken).ConfigureAwait(false);
+            var now = time.GetUtcNow();
+            if (row is null || row.ExpiresAt <= now)
+            {
+                return Unauthorised(httpContext, "session no longer exists");
+            }
+
+            // The current token: no write; the client may retry it until a child is used (a lost response is harmless).
+            if (TokenCrypto.FixedTimeEquals(refreshTokenHash2, row.RefreshTokenHash2))
+            {
+                return await IssueChildAsync(httpContext, method, row, refreshTokenHash1, row.ExpiresAt, cancellationToken).ConfigureAwait(false);
+            }
+
+            // An unpromoted child of the current token: promote it, then continue as with the current token.
+            if (parentHash2 is not null && TokenCrypto.FixedTimeEquals(parentHash2, row.RefreshTokenHash2))
+            {
+                var expiresAt = now + settings.Options.RefreshTokenLifetime;
+                if (await store.TryRotateAsync(row.SessionHandle, row.RefreshTokenHash2, refreshTokenHash2, expiresAt, cancellationToken)
+                        .ConfigureAwait(false))
+                {
+                    return await IssueChildAsync(httpContext, method, row, refreshTokenHash1, expiresAt, cancellationToken).ConfigureAwait(false);
+                }
+
+                continue; // another request changed the row first: read it again and decide anew
+            }
+
+            // Neither current nor its child: a superseded token was replayed. Revoke the session (server.md §7 step 4).
+            await store.DeleteAsync(row.SessionHandle, cancellationToken).ConfigureAwait(false);
+            Log.TokenTheftDetected(logger, row.SessionHandle, row.UserId);
+            transport.ClearAll(httpContext);
+            await settings.Options.Events.OnTokenTheftDetected(new SesameSessionEventContext(httpContext, row.SessionHandle, row.UserId))
+                .ConfigureAwait(false);
+            return new SessionRefreshResult(SessionRefreshStatus.TokenTheftDetected, null);
+        }
+
+        return Unauthorised(httpContext, "refresh kept losing to concurrent requests");
+    }
+
+    private async Task<SessionRefreshResult> IssueChildAsync(HttpContext httpContext, TokenTransferMethod method, StoredSession row,
+        string parentRefreshTokenHash1, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        var request = httpContext.Request;
+        var antiCsrf = NewAntiCsrfToken(method);
+        var child = await refreshTokens.CreateAsync(row.SessionHandle, parentRefreshTokenHash1, antiCsrf, cancellationToken).ConfigureAwait(false);
+        var session = await accessTokens.CreateAsync(
+            new AccessTokenClaims(row.UserId, row.SessionHandle, TokenCrypto.Sha256Hex(child), parentRefreshTokenHash1, antiCsrf,
+                row.AccessTokenPayloadJson, settings.Issuer(request)),
+            method, null, cancellationToken).ConfigureAwait(false);
+
+        // The other method's refresh token, if the request carried one too, is cleared (its front-token is overwritten below).
+        if (method == TokenTransferMethod.Header && request.Cookies.ContainsKey(TokenTransport.RefreshTokenCookie))
+        {
+            transport.Clear(httpContext, TokenTransferMethod.Cookie);
+        }
+
+        transport.ClearLegacyIdRefreshToken(httpContext);
+        transport.WriteTokens(httpContext, session, child, expiresAt, antiCsrf);
+        SetSession(httpContext, session);
+        await settings.Options.Events.OnSessionRefreshed(new SesameSessionEventContext(httpContext, row.SessionHandle, row.UserId))
+            .ConfigureAwait(false);
+        return new SessionRefreshResult(SessionRefreshStatus.Refreshed, session);
+    }
+
+    public async Task<bool> SignOutAsync(HttpContext httpContext, CancellationToken cancellationToken = default)
+    {
+        var verification = await VerifySessionAsync(httpContext, cancellationToken).ConfigureAwait(false);
+        if (verification.Session is not { } session)
+        {
+            return false;
+        }
+
+        await RevokeSessionAsync(session.SessionHandle, cancellationToken).ConfigureAwait(false);
+        transport.Clear(httpContext, session.TransferMethod);
+        httpContext.Features.Set<SesameSession>(null);
+        httpContext.Features.Set<SessionVerificationResult>(SessionVerificationResult.NoSession);
+        return true;
+    }
+
+    public async Task<bool> RevokeSessionAsync(string sessionHandle, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionHandle);
+        await initializer.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        var deleted = await store.DeleteAsync(sessionHandle, cancellationToken).ConfigureAwait(false);
+        if (deleted)
+        {
+            Log.SessionRevoked(logger, sessionHandle);
+        }
+
+        return deleted;
+    }
+
+    public async Task<IReadOnlyList<string>> RevokeAllSessionsForUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        await initializer.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        var handles = await store.DeleteByUserAsync(userId, cancellationToken).ConfigureAwait(false);
+        foreach (var handle in handles)
+        {
+            Log.SessionRevoked(logger, handle);
+        }
+
+        return handles;
+    }
+
+    public async Task<bool> UpdateAccessTokenPayloadAsync(HttpContext httpContext, JsonObject changes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        ArgumentNullException.ThrowIfNull(changes);
+        var session = httpContext.GetSesameSession()
+            ?? throw new InvalidOperationException("UpdateAccessTokenPayloadAsync(HttpContext, ...) needs a request with a verified Sesame session.");
+        var merged = await MergeAndStoreAsync(session.SessionHandle, changes, cancellationToken).ConfigureAwait(false);
+        if (merged is null)
+        {
+            transport.ClearAll(httpContext);
+            httpContext.Features.Set<SesameSession>(null);
+            return false;
+        }
+
+        // An unexpired token is re-signed with the same expiry; an expired one gets the payload at its next refresh.
+        if (session.ExpiresAtSeconds * 1000 >= time.GetUtcNow().ToUnixTimeMilliseconds())
+        {
+            var updated = await accessTokens.CreateAsync(
+                new AccessTokenClaims(session.UserId, session.SessionHandle, session.RefreshTokenHash1, session.ParentRefreshTokenHash1,
+                    session.AntiCsrfToken, merged, settings.Issuer(httpContext.Request)),
+                session.TransferMethod, session.ExpiresAtSeconds, cancellationToken).ConfigureAwait(false);
+            transport.WriteTokens(httpContext, updated, null, default, null);
+            SetSession(httpContext, updated);
+        }
+
+        return true;
+    }
+
+    public async Task<bool> UpdateAccessTokenPayloadAsync(string sessionHandle, JsonObject changes, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionHandle);
+        ArgumentNullException.ThrowIfNull(changes);
+        return await MergeAndStoreAsync(sessionHandle, changes, cancellationToken).ConfigureAwait(false) is not null;
+    }
+
+    private async Task<string?> MergeAndStoreAsync(string sessionHandle, JsonObject changes, CancellationToken cancellationToken)
+    {
+        await initializer.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        var row = await store.FindAsync(sessionHandle, cancellationToken).ConfigureAwait(false);
+        if (row is null || row.ExpiresAt <= time.GetUtcNow())
+        {
+            return null;
+        }
+
+        var payload = JsonNode.Parse(row.AccessTokenPayloadJson) as JsonObject ?? [];
+        foreach (var (name, value) in changes)
+        {
+            if (AccessTokenService.Reserved.Contains(name) || name == "iss")
+            {
+                continue;
+            }
+
+            if (value is null)
+            {
+                payload.Remove(name);
+            }
+            else
+            {
+                payload[name] = value.DeepClone();
+            }
+        }
+
+        var json = payload.ToJsonString();
+        return await store.UpdatePayloadAsync(sessionHandle, json, cancellationToken).ConfigureAwait(false) ? json : null;
+    }
+
+    public async Task<IReadOnlyList<SessionInfo>> ListSessionsAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        await initializer.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await store.ListByUserAsync(userId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var sessions = new List<SessionInfo>(rows.Count);
+        foreach (var row in rows)
+        {
+            sessions.Add(ToInfo(row));
+        }
+
+        return sessions;
+    }
+
+    public async Task<SessionInfo?> GetSessionInfoAsync(string sessionHandle, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionHandle);
+        await initializer.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        var row = await store.FindAsync(sessionHandle, cancellationToken).ConfigureAwait(false);
+        return row is null || row.ExpiresAt <= time.GetUtcNow() ? null : ToInfo(row);
+    }
+
+    private static SessionInfo ToInfo(StoredSession row) =>
+        new(row.SessionHandle, row.UserId, JsonNode.Parse(row.AccessTokenPayloadJson) as JsonObject ?? [], row.CreatedAt, row.ExpiresAt);
+
+    private static string CheckedCustomClaims(JsonObject payload)
+    {
+        foreach (var (name, _) in payload)
+        {
+            if (AccessTokenService.Reserved.Contains(name))
+            {
+                throw new ArgumentException(
+                    $"The access-token payload may not set the reserved claim '{name}'. Reserved: {string.Join(", ", AccessTokenService.Reserved.Names)}.",
+                    nameof(payload));
+            }
+        }
+
+        // iss is not reserved but always set by the server (server.md §4), so a custom one is dropped rather than stored.
+        if (!payload.ContainsKey("iss"))
+        {
+            return payload.ToJsonString();
+        }
+
+        var copy = (JsonObject)payload.DeepClone();
+        copy.Remove("iss");
+        return copy.ToJsonString();
+    }
+
+    private string? NewAntiCsrfToken(TokenTransferMethod method) =>
+        method == TokenTransferMethod.Cookie && settings.AntiCsrf == AntiCsrfMode.ViaToken ? Guid.NewGuid().ToString() : null;
+
+    private static void SetSession(HttpContext httpContext, SesameSession session)
+    {
+        httpContext.Features.Set(session);
+        httpContext.Features.Set(new SessionVerificationResult(SessionVerificationStatus.Valid, session));
+    }
+
+    private SessionRefreshResult Unauthorised(HttpContext httpContext, string reason)
+    {
+        Log.RefreshRefused(logger, reason);
+        transport.ClearAll(httpContext);
+        return new SessionRefreshResult(SessionRefreshStatus.Unauthorised, null);
+    }
+
+    private SessionVerificationResult Rejected(SessionVerificationResult result, string reason)
+    {
+        Log.AccessTokenRejected(logger, reason);
+        return result;
+    }
+}

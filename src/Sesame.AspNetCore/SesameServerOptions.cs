@@ -1,0 +1,88 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Sesame.AspNetCore;
+
+/// <summary>How a cookie-mode request proves it was sent by the app and not forged by another site.</summary>
+public enum AntiCsrfMode
+{
+    /// <summary>No check (SameSite cookies are the protection).</summary>
+    None,
+
+    /// <summary>A random token travels in the access token, the refresh token and the <c>anti-csrf</c> header.</summary>
+    ViaToken,
+
+    /// <summary>The request must carry a <c>rid</c> header, which a cross-site form or image cannot add.</summary>
+    ViaCustomHeader,
+}
+
+/// <summary>Settings of the Sesame server. Bound from configuration (e.g. section <c>Session</c>) and validated at start-up.</summary>
+public sealed class SesameServerOptions
+{
+    /// <summary>How long an access token is valid. Default 1 hour.</summary>
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long a session lives without a refresh-token rotation. Default 100 days.</summary>
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(100);
+
+    /// <summary>
+    /// The public origin of the API, e.g. <c>https://api.example.com</c>. Used for the <c>iss</c> claim, the OpenID
+    /// configuration and the default of <see cref="CookieSecure"/>. When <see langword="null"/>, the request's own
+    /// scheme and host are used.
+    /// </summary>
+    public string? ApiDomain { get; set; }
+
+    /// <summary>
+    /// The public origin of the website that calls the API, e.g. <c>https://example.com</c>. Only used to choose the
+    /// default <see cref="CookieSameSite"/>: <c>None</c> when it differs from <see cref="ApiDomain"/> in scheme or site.
+    /// </summary>
+    public string? WebsiteDomain { get; set; }
+
+    /// <summary>Path prefix of the session endpoints. Default <c>/auth</c>.</summary>
+    public string ApiBasePath { get; set; } = "/auth";
+
+    /// <summary>Status of "session expired, refresh" and "unauthorised" answers. Default 401 (the legacy clients use 440).</summary>
+    public int SessionExpiredStatusCode { get; set; } = 401;
+
+    /// <summary>Status of "forbidden / invalid claim" answers. Default 403. Must differ from <see cref="SessionExpiredStatusCode"/>.</summary>
+    public int InvalidClaimStatusCode { get; set; } = 403;
+
+    /// <summary>
+    /// The anti-CSRF mode for cookie-mode requests. <see langword="null"/> = the protocol default:
+    /// <see cref="AntiCsrfMode.ViaCustomHeader"/> when the cookies are <c>SameSite=None</c>, else <see cref="AntiCsrfMode.None"/>.
+    /// </summary>
+    public AntiCsrfMode? AntiCsrf { get; set; }
+
+    /// <summary>The cookies' <c>Secure</c> flag. <see langword="null"/> = <see cref="ApiDomain"/> starts with <c>https</c> (or the request is HTTPS).</summary>
+    public bool? CookieSecure { get; set; }
+
+    /// <summary>The cookies' <c>SameSite</c> attribute. <see langword="null"/> = chosen from <see cref="ApiDomain"/> and <see cref="WebsiteDomain"/>.</summary>
+    public SameSiteMode? CookieSameSite { get; set; }
+
+    /// <summary>The cookies' <c>Domain</c> attribute; omitted when <see langword="null"/> (and always for localhost and IP addresses).</summary>
+    public string? CookieDomain { get; set; }
+
+    /// <summary>Path of the SQLite database file used when no other store is registered. Default <c>sesame.db</c>.</summary>
+    public string DatabasePath { get; set; } = "sesame.db";
+
+    /// <summary>How often a new access-token signing key is made. Older keys keep verifying while tokens they signed can live.</summary>
+    public TimeSpan SigningKeyRotationInterval { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Callbacks for notable session events (theft detection, refreshes).</summary>
+    public SesameEvents Events { get; set; } = new();
+}
+
+/// <summary>Callbacks raised by the Sesame server, in the shape of <c>JwtBearerEvents</c>.</summary>
+public sealed class SesameEvents
+{
+    /// <summary>Raised after a session was refreshed successfully.</summary>
+    public Func<SesameSessionEventContext, Task> OnSessionRefreshed { get; set; } = static _ => Task.CompletedTask;
+
+    /// <summary>Raised after a refresh token that had already been superseded was presented; the session is revoked by then.</summary>
+    public Func<SesameSessionEventContext, Task> OnTokenTheftDetected { get; set; } = static _ => Task.CompletedTask;
+}
+
+/// <summary>What an event handler learns about a session event. Never contains a token.</summary>
+/// <param name="HttpContext">The request.</param>
+/// <param name="SessionHandle">The session's handle.</param>
+/// <param name="UserId">The session's user.</param>
+public sealed record SesameSessionEventContext(HttpContext HttpContext, string SessionHandle, string UserId);

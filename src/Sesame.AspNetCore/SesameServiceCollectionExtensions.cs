@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Sesame.AspNetCore.Internal;
+using Sesame.AspNetCore.Storage;
+
+namespace Sesame.AspNetCore;
+
+/// <summary>What <c>AddSesame</c> returns; storage packages extend it (e.g. <c>UsePostgreSql</c>).</summary>
+public sealed class SesameBuilder
+{
+    /// <summary>Creates the builder over <paramref name="services"/>.</summary>
+    /// <param name="services">The app's services.</param>
+    public SesameBuilder(IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        Services = services;
+    }
+
+    /// <summary>The app's services.</summary>
+    public IServiceCollection Services { get; }
+}
+
+/// <summary>Registers the Sesame server.</summary>
+public static class SesameServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds sessions: options (validated at start-up), the <c>Sesame</c> authentication scheme as the default scheme,
+    /// authorization, <see cref="ISessionService"/>, a start-up step that prepares the store and signing keys, and a
+    /// SQLite store at <see cref="SesameServerOptions.DatabasePath"/> unless another <see cref="ISessionStore"/> is registered.
+    /// </summary>
+    /// <param name="services">The app's services.</param>
+    /// <param name="configure">Sets options in code.</param>
+    /// <returns>A builder for storage choices.</returns>
+    public static SesameBuilder AddSesame(this IServiceCollection services, Action<SesameServerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<SesameServerOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        return AddCore(services);
+    }
+
+    /// <summary>Adds sessions with options bound from a configuration section (e.g. <c>builder.Configuration.GetSection("Session")</c>).</summary>
+    /// <param name="services">The app's services.</param>
+    /// <param name="configuration">The section holding <see cref="SesameServerOptions"/> values.</param>
+    /// <returns>A builder for storage choices.</returns>
+    public static SesameBuilder AddSesame(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<SesameServerOptions>().Bind(configuration);
+        return AddCore(services);
+    }
+
+    private static SesameBuilder AddCore(IServiceCollection services)
+    {
+        var builder = new SesameBuilder(services);
+        if (services.Any(static d => d.ServiceType == typeof(SesameMarker)))
+        {
+            return builder; // a second AddSesame only adds configuration
+        }
+
+        services.AddSingleton<SesameMarker>();
+        services.AddOptions<SesameServerOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SesameServerOptions>, SesameOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<SesameSettings>();
+        services.TryAddSingleton<StoreInitializer>();
+        services.TryAddSingleton<SigningKeyRing>();
+        services.TryAddSingleton<AccessTokenService>();
+        services.TryAddSingleton<RefreshTokenCodec>();
+        services.TryAddSingleton<TokenTransport>();
+        services.TryAddSingleton<ISessionService, SessionService>();
+        services.TryAddSingleton<ISessionStore>(static provider => new SqliteSessionStore(
+            provider.GetRequiredService<IOptions<SesameServerOptions>>().Value.DatabasePath,
+            provider.GetRequiredService<ILogger<SqliteSessionStore>>()));
+        services.AddHostedService<SesameStartup>();
+        services.AddAuthentication(SesameDefaults.AuthenticationScheme)
+            .AddScheme<SesameAuthenticationOptions, SesameAuthenticationHandler>(SesameDefaults.AuthenticationScheme, null);
+        services.AddAuthorization();
+        return builder;
+    }
+
+    /// <summary>Marks that the core services are registered.</summary>
+    private sealed class SesameMarker;
+}

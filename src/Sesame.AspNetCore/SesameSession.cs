@@ -1,0 +1,80 @@
+using System.Buffers.Text;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+
+namespace Sesame.AspNetCore;
+
+/// <summary>How tokens travel between client and server.</summary>
+public enum TokenTransferMethod
+{
+    /// <summary>Response headers <c>st-access-token</c>/<c>st-refresh-token</c>; requests send <c>Authorization: Bearer</c>.</summary>
+    Header,
+
+    /// <summary>HttpOnly cookies <c>sAccessToken</c>/<c>sRefreshToken</c>.</summary>
+    Cookie,
+}
+
+/// <summary>The verified session of a request: who, which session, and the access token's payload.</summary>
+public sealed class SesameSession
+{
+    private readonly string? _encodedPayload;
+    private string? _payloadJson;
+
+    internal SesameSession(string userId, string sessionHandle, string refreshTokenHash1, string? parentRefreshTokenHash1,
+        string? antiCsrfToken, long expiresAtSeconds, string accessToken, string? payloadJson, string? encodedPayload,
+        TokenTransferMethod transferMethod)
+    {
+        UserId = userId;
+        SessionHandle = sessionHandle;
+        RefreshTokenHash1 = refreshTokenHash1;
+        ParentRefreshTokenHash1 = parentRefreshTokenHash1;
+        AntiCsrfToken = antiCsrfToken;
+        ExpiresAtSeconds = expiresAtSeconds;
+        AccessToken = accessToken;
+        _payloadJson = payloadJson;
+        _encodedPayload = encodedPayload;
+        TransferMethod = transferMethod;
+    }
+
+    /// <summary>The user the session belongs to (the <c>sub</c> claim).</summary>
+    public string UserId { get; }
+
+    /// <summary>The session's handle, stable across refreshes.</summary>
+    public string SessionHandle { get; }
+
+    /// <summary>When the current access token expires.</summary>
+    public DateTimeOffset AccessTokenExpiresAt => DateTimeOffset.FromUnixTimeSeconds(ExpiresAtSeconds);
+
+    /// <summary>How this request carried its tokens; new tokens go back the same way.</summary>
+    public TokenTransferMethod TransferMethod { get; }
+
+    /// <summary>The current access token (a signed JWT). Do not log it.</summary>
+    public string AccessToken { get; }
+
+    /// <summary>The whole decoded access-token payload, reserved claims included. A fresh copy on every call.</summary>
+    public JsonObject AccessTokenPayload => (JsonObject)JsonNode.Parse(PayloadJson)!;
+
+    internal string RefreshTokenHash1 { get; }
+
+    internal string? ParentRefreshTokenHash1 { get; }
+
+    internal string? AntiCsrfToken { get; }
+
+    internal long ExpiresAtSeconds { get; }
+
+    /// <summary>The payload as JSON text, decoded from the token only when someone asks.</summary>
+    internal string PayloadJson => _payloadJson ??= Encoding.UTF8.GetString(Base64Url.DecodeFromChars(_encodedPayload));
+}
+
+/// <summary>Access to the verified session from a request.</summary>
+public static class SesameHttpContextExtensions
+{
+    /// <summary>The request's verified session, or <see langword="null"/> when it has none (or it did not verify).</summary>
+    /// <param name="httpContext">The request.</param>
+    public static SesameSession? GetSesameSession(this HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        return httpContext.Features.Get<SesameSession>();
+    }
+}
