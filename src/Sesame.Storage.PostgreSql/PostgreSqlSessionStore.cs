@@ -34,11 +34,8 @@ public sealed class PostgreSqlSessionStore : ISessionStore, IAsyncDisposable, ID
     /// <param name="dataSource">Npgsql's pooled data source for the database.</param>
     /// <param name="logger">Where the store reports schema changes and outages.</param>
     public PostgreSqlSessionStore(NpgsqlDataSource dataSource, ILogger<PostgreSqlSessionStore> logger)
+        : this(dataSource, ownsDataSource: false, logger)
     {
-        ArgumentNullException.ThrowIfNull(dataSource);
-        ArgumentNullException.ThrowIfNull(logger);
-        _dataSource = dataSource;
-        _logger = logger;
     }
 
     /// <summary>Creates a store with its own data source built from <paramref name="connectionString"/>.</summary>
@@ -46,9 +43,17 @@ public sealed class PostgreSqlSessionStore : ISessionStore, IAsyncDisposable, ID
     /// <param name="logger">Where the store reports schema changes and outages.</param>
     /// <exception cref="ArgumentException">The connection string is empty or malformed.</exception>
     public PostgreSqlSessionStore(string connectionString, ILogger<PostgreSqlSessionStore> logger)
-        : this(CreateDataSource(connectionString, loggerFactory: null), logger)
+        : this(CreateDataSource(connectionString, loggerFactory: null), ownsDataSource: true, logger)
     {
-        _ownsDataSource = true;
+    }
+
+    internal PostgreSqlSessionStore(NpgsqlDataSource dataSource, bool ownsDataSource, ILogger<PostgreSqlSessionStore> logger)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(logger);
+        _dataSource = dataSource;
+        _ownsDataSource = ownsDataSource;
+        _logger = logger;
     }
 
     /// <summary>
