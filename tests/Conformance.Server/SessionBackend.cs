@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using Sesame.AspNetCore;
+
+namespace Sesame.Conformance;
+
+/// <summary>The settings one backend runs with: the app (validity, key interval, database) and the anti-CSRF mode.</summary>
+/// <param name="App">The app of <c>/test/setup/app</c>.</param>
+/// <param name="AntiCsrf"><c>enableAntiCsrf</c> of <c>/test/setup/st</c>: VIA_TOKEN when true, NONE when false (or, our extension, <c>antiCsrf</c> by name).</param>
+internal sealed record BackendConfig(ConformanceApp App, AntiCsrfMode AntiCsrf);
+
+/// <summary>
+/// Our server library configured for one <see cref="BackendConfig"/>: its own service provider (AddSesame on the
+/// app's SQLite file) and a small pipeline with <c>MapSesame()</c> for the endpoints the conformance server does not
+/// wrap (JWKS, OpenID configuration). The reference re-initialises its SDK on every <c>/test/setup/st</c>; we build a
+/// new backend instead, because our options are fixed once the library has started (by design: validated at start-up).
+/// </summary>
+internal sealed class SessionBackend : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+    private readonly List<IHostedService> _hostedServices;
+
+    private SessionBackend(BackendConfig config, ServiceProvider services, List<IHostedService> hostedServices, RequestDelegate pipeline)
+    {
+        Config = config;
+        _services = services;
+        _hostedServices = hostedServices;
+        Pipeline = pipeline;
+    }
+
+    public BackendConfig Config { get; }
+
+    public IServiceProvider Services => _services;
+
+    /// <summary>Routing + <c>MapSesame()</c>; a request it does not match ends in the reference's catch-all 404 (empty body).</summary>
+    public RequestDelegate Pipeline { get; }
+
+    public static async Task<SessionBackend> StartAsync(BackendConfig config, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(loggerFactory);
+        services.AddLogging();
+        services.AddRouting();
+        services.AddSingleton(new DiagnosticListener("Sesame.Conformance.Backend"));
+        services.AddSesame(options =>
+        {
+            options.AccessTokenLifetime = config.App.AccessTokenValidity;
+            options.SigningKeyRotationInterval = config.App.SigningKeyRotationInterval;
+            options.AntiCsrf = config.AntiCsrf;
+            options.DatabasePath = config.App.DatabasePath;
+        });
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        var hosted = new List<IHostedService>();
+        try
+        {
+            // What a host does at start: validate options, then run our library's start-up (store + signing key).
+            // Other hosted services (data protection's key ring) are not needed by a backend and are left alone.
+            foreach (var validator in provider.GetServices<Microsoft.Extensions.Options.IStartupValidator>())
+            {
+                validator.Validate();
+            }
+
+            foreach (var service in provider.GetServices<IHostedService>().Where(static s => s.GetType().Assembly == typeof(ISessionService).Assembly))
+            {
+                await service.StartAsync(cancellationToken).ConfigureAwait(false);
+                hosted.Add(service);
+            }
+
+            var app = new ApplicationBuilder(provider);
+            app.UseRouting();
+            app.UseEndpoints(endpoints => endpoints.MapSesame());
+            app.Run(static context =>
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            });
+            return new SessionBackend(config, provider, hosted, app.Build());
+        }
+        catch
+        {
+            await provider.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var service in _hostedServices)
+        {
+            await service.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        await _services.DisposeAsync().ConfigureAwait(false);
+    }
+}
+
+/// <summary>
+/// The one backend both ports share. <see cref="ApplyAsync"/> swaps it for a new configuration; a retired backend
+/// keeps serving requests already inside it for a grace period, then is disposed (and its app's database deleted
+/// when no backend uses that app any more).
+/// </summary>
+internal sealed partial class SessionBackendHost : IAsyncDisposable
+{
+    private static readonly TimeSpan RetireGrace = TimeSpan.FromSeconds(20);
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly AppRegistry _apps;
+    private readonly ILogger _logger;
+    private readonly List<Task> _retiring = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private SessionBackend? _current;
+    private int _disposed;
+
+    public SessionBackendHost(ILoggerFactory loggerFactory, AppRegistry apps)
+    {
+        _loggerFactory = loggerFactory;
+        _apps = apps;
+        _logger = loggerFactory.CreateLogger<SessionBackendHost>();
+    }
+
+    /// <summary>The backend in use. Set by <see cref="StartAsync"/>.</summary>
+    public SessionBackend Current => _current ?? throw new InvalidOperationException("The session backend has not started.");
+
+    public BackendConfig CurrentConfig => Current.Config;
+
+    /// <summary>The reference's start-up configuration: the default app (1 h tokens) with anti-CSRF VIA_TOKEN.</summary>
+    public Task StartAsync(CancellationToken cancellationToken) => ApplyAsync(new BackendConfig(_apps.Default, AntiCsrfMode.ViaToken), cancellationToken);
+
+    /// <summary>Switches both ports to <paramref name="config"/>; the same configuration again changes nothing.</summary>
+    public async Task ApplyAsync(BackendConfig config, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_current is not null && _current.Config == config)
+            {
+                return;
+            }
+
+            var next = await SessionBackend.StartAsync(config, _loggerFactory, cancellationToken).ConfigureAwait(false);
+            var previous = _current;
+            _current = next;
+            LogApplied(_logger, config.App.Id, config.App.AccessTokenValidity.TotalSeconds, config.AntiCsrf);
+            if (previous is not null)
+            {
+                lock (_retiring)
+                {
+                    _retiring.RemoveAll(static t => t.IsCompleted);
+                    _retiring.Add(RetireAsync(previous));
+                }
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        Task[] retiring;
+        lock (_retiring)
+        {
+            retiring = [.. _retiring];
+        }
+
+        await Task.WhenAll(retiring).ConfigureAwait(false);
+        if (_current is not null)
+        {
+            await _current.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+        _gate.Dispose();
+    }
+
+    private async Task RetireAsync(SessionBackend backend)
+    {
+        try
+        {
+            await Task.Delay(RetireGrace, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down: dispose now.
+        }
+
+        await backend.DisposeAsync().ConfigureAwait(false);
+        if (_current?.Config.App != backend.Config.App)
+        {
+            _apps.Delete(backend.Config.App);
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Information, "Session backend: app {AppId}, access tokens valid {ValiditySeconds} s, anti-CSRF {AntiCsrf}")]
+    private static partial void LogApplied(ILogger logger, string appId, double validitySeconds, AntiCsrfMode antiCsrf);
+}
