@@ -1,0 +1,154 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Sesame.Client;
+using Sesame.Client.Internal;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the Sesame client.</summary>
+public static class SesameClientServiceCollectionExtensions
+{
+    /// <summary>The name of the <c>IHttpClientFactory</c> client that sends refresh requests. It is never intercepted (refresh requests
+    /// are marked as handled); configure it like any named client (e.g. its primary handler).</summary>
+    public const string RefreshHttpClientName = "Sesame.Client.Refresh";
+
+    /// <summary>
+    /// Registers the client: options (validated at start-up), <see cref="RefreshCoordinator"/>, <see cref="ISessionClient"/>,
+    /// <see cref="ISessionEvents"/>, <see cref="SessionHandler"/> (transient), and the defaults <see cref="MemoryTokenStore"/>,
+    /// the store's own refresh lock or <see cref="InProcessRefreshLock"/>, and <see cref="TimeProvider.System"/> (each replaceable:
+    /// registered with TryAdd). Attach the handler with <c>AddHttpClient(…).AddSessionHandler()</c> or <see cref="AddSessionHandlerToAllHttpClients"/>.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>A builder to choose the token store.</returns>
+    public static SesameClientBuilder AddSesameClient(this IServiceCollection services, Action<SesameClientOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+
+        services.AddOptions<SesameClientOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SesameClientOptions>, SesameClientOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ITokenStore, MemoryTokenStore>();
+        services.TryAddSingleton<IRefreshLock>(static sp =>
+            sp.GetRequiredService<ITokenStore>() is IRefreshLockProvider provider ? provider.RefreshLock : new InProcessRefreshLock());
+        services.AddHttpClient(RefreshHttpClientName);
+
+        services.TryAddSingleton(static sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<SesameClientOptions>>().Value;
+            var factory = sp.GetRequiredService<IHttpClientFactory>();
+            return SesameClientComposition.CreateCoordinator(
+                options,
+                sp.GetRequiredService<ITokenStore>(),
+                sp.GetRequiredService<IRefreshLock>(),
+                () => factory.CreateClient(RefreshHttpClientName),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetService<ILoggerFactory>());
+        });
+        services.TryAddSingleton<ISessionEvents>(static sp => sp.GetRequiredService<RefreshCoordinator>().Events);
+        services.TryAddSingleton(static sp =>
+        {
+            var factory = sp.GetRequiredService<IHttpClientFactory>();
+            return SesameClientComposition.CreateSessionClient(sp.GetRequiredService<RefreshCoordinator>(), () => factory.CreateClient(RefreshHttpClientName));
+        });
+        services.TryAddTransient(static sp => new SessionHandler(sp.GetRequiredService<RefreshCoordinator>()));
+        return new SesameClientBuilder(services);
+    }
+
+    /// <summary>The seeds' "interceptor" mode: adds the session handler to every <c>IHttpClientFactory</c> client (requests outside the
+    /// interception scope pass through untouched; the refresh client is never intercepted). Idempotent. Call <c>AddSesameClient</c> too.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>The service collection.</returns>
+    public static IServiceCollection AddSessionHandlerToAllHttpClients(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (SessionHandlerRegistration.Exists(services, name: null))
+        {
+            return services;
+        }
+
+        services.AddSingleton(new SessionHandlerRegistration(null));
+        services.ConfigureHttpClientDefaults(static builder => builder.AddHttpMessageHandler(static sp => sp.GetRequiredService<SessionHandler>()));
+        return services;
+    }
+
+    /// <summary>Adds the session handler to this client. Idempotent: adding it twice (or here and through
+    /// <see cref="AddSessionHandlerToAllHttpClients"/>) never refreshes twice — an inner handler passes requests already handled.</summary>
+    /// <param name="builder">The client builder (also what <c>AddRefitClient&lt;T&gt;()</c> returns).</param>
+    /// <returns>The builder.</returns>
+    public static IHttpClientBuilder AddSessionHandler(this IHttpClientBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (SessionHandlerRegistration.Exists(builder.Services, builder.Name))
+        {
+            return builder;
+        }
+
+        builder.Services.AddSingleton(new SessionHandlerRegistration(builder.Name));
+        builder.AddHttpMessageHandler(static sp => sp.GetRequiredService<SessionHandler>());
+        return builder;
+    }
+}
+
+/// <summary>Returned by <c>AddSesameClient</c>: chooses the token store and refresh lock.</summary>
+/// <param name="services">The service collection.</param>
+public sealed class SesameClientBuilder(IServiceCollection services)
+{
+    /// <summary>The service collection.</summary>
+    public IServiceCollection Services { get; } = services;
+
+    /// <summary>Keeps the session in a file (survives restarts; processes sharing the file refresh once, under an OS file lock).</summary>
+    /// <param name="path">The token file.</param>
+    /// <returns>This builder.</returns>
+    public SesameClientBuilder UseFileTokenStore(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Services.Replace(ServiceDescriptor.Singleton<ITokenStore>(sp => new FileTokenStore(path, sp.GetService<ILogger<FileTokenStore>>())));
+        return this;
+    }
+
+    /// <summary>Uses a custom token store (a singleton). If it implements <see cref="IRefreshLockProvider"/>, its lock is used.</summary>
+    /// <typeparam name="TStore">The store type.</typeparam>
+    /// <returns>This builder.</returns>
+    public SesameClientBuilder UseTokenStore<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TStore>()
+        where TStore : class, ITokenStore
+    {
+        Services.Replace(ServiceDescriptor.Singleton<ITokenStore, TStore>());
+        return this;
+    }
+
+    /// <summary>Uses a custom refresh lock (a singleton), e.g. one shared with other processes or browser tabs.</summary>
+    /// <typeparam name="TLock">The lock type.</typeparam>
+    /// <returns>This builder.</returns>
+    public SesameClientBuilder UseRefreshLock<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TLock>()
+        where TLock : class, IRefreshLock
+    {
+        Services.Replace(ServiceDescriptor.Singleton<IRefreshLock, TLock>());
+        return this;
+    }
+}
+
+/// <summary>Remembers which clients already got the session handler (null name = all clients).</summary>
+internal sealed class SessionHandlerRegistration(string? name)
+{
+    public string? Name { get; } = name;
+
+    public static bool Exists(IServiceCollection services, string? name)
+    {
+        foreach (var descriptor in services)
+        {
+            if (descriptor.ServiceType == typeof(SessionHandlerRegistration)
+                && descriptor.ImplementationInstance is SessionHandlerRegistration registration
+                && string.Equals(registration.Name, name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

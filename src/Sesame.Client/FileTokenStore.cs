@@ -1,0 +1,316 @@
+using System.Buffers;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Sesame.Client.Internal;
+
+namespace Sesame.Client;
+
+/// <summary>
+/// Keeps the session in a JSON file so it survives restarts and can be shared by several processes of one app.
+/// Writes are atomic (temporary file, flush, rename over the old file); the file is created readable by its owner only.
+/// A missing, corrupt, truncated or foreign file is logged and treated as "no session", never a crash.
+/// The snapshot is cached in memory: <see cref="Current"/> does no I/O; the file is re-read only when it changed, inside the refresh flow
+/// and before an update. Processes sharing the file refresh under <see cref="RefreshLock"/> (an OS lock on <c>&lt;path&gt;.lock</c>).
+/// </summary>
+public sealed class FileTokenStore : ITokenStore, IRefreshLockProvider, IDisposable
+{
+    internal const string FormatName = "sesame.client.tokens";
+    internal const int FormatVersion = 1;
+
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly FileRefreshLock _refreshLock;
+    private SessionTokens _current = SessionTokens.Empty;
+    private FileStamp _seen;
+
+    /// <summary>Opens (or prepares to create) the token file at <paramref name="path"/>.</summary>
+    /// <param name="path">The token file. Its directory is created on the first write.</param>
+    /// <param name="logger">Receives the "unreadable file" warnings; never token values.</param>
+    public FileTokenStore(string path, ILogger<FileTokenStore>? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        FilePath = Path.GetFullPath(path);
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _refreshLock = new FileRefreshLock(FilePath + ".lock");
+        ReloadIfChanged();
+    }
+
+    /// <summary>The token file.</summary>
+    public string FilePath { get; }
+
+    /// <inheritdoc />
+    public SessionTokens Current => Volatile.Read(ref _current);
+
+    /// <summary>The cross-process refresh lock on <c>&lt;path&gt;.lock</c>.</summary>
+    public IRefreshLock RefreshLock => _refreshLock;
+
+    /// <inheritdoc />
+    public async ValueTask<SessionTokens> ReloadAsync(CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return ReloadIfChanged();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<SessionTokens> UpdateAsync(Func<SessionTokens, SessionTokens> update, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Apply the change to what is on disk now, not to a possibly stale cache: another process may have refreshed meanwhile.
+            var latest = ReloadIfChanged();
+            var next = update(latest) ?? SessionTokens.Empty;
+            if (ReferenceEquals(next, latest))
+            {
+                return latest;
+            }
+
+            await WriteAsync(next, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _current, next);
+            return next;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _writeGate.Dispose();
+        _refreshLock.Dispose();
+    }
+
+    private SessionTokens ReloadIfChanged()
+    {
+        var stamp = FileStamp.Of(FilePath);
+        if (stamp == _seen)
+        {
+            return Current;
+        }
+
+        SessionTokens loaded;
+        if (!stamp.Exists)
+        {
+            loaded = SessionTokens.Empty;
+        }
+        else
+        {
+            try
+            {
+                var bytes = File.ReadAllBytes(FilePath);
+                loaded = TokenFileFormat.Read(bytes, out var problem) ?? SessionTokens.Empty;
+                if (problem is not null)
+                {
+                    Log.TokenFileUnreadable(_logger, FilePath, problem);
+                }
+            }
+            catch (FileNotFoundException)
+            {
+                loaded = SessionTokens.Empty;
+            }
+            catch (IOException ex)
+            {
+                Log.TokenFileUnreadable(_logger, FilePath, ex.Message);
+                loaded = SessionTokens.Empty;
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                Log.TokenFileUnreadable(_logger, FilePath, ex.Message);
+                loaded = SessionTokens.Empty;
+            }
+        }
+
+        _seen = stamp;
+        Volatile.Write(ref _current, loaded);
+        return loaded;
+    }
+
+    private async Task WriteAsync(SessionTokens tokens, CancellationToken cancellationToken)
+    {
+        var directory = Path.GetDirectoryName(FilePath)!;
+        Directory.CreateDirectory(directory);
+        var temp = Path.Combine(directory, "." + Path.GetFileName(FilePath) + "." + Guid.NewGuid().ToString("N") + ".tmp");
+        var buffer = new ArrayBufferWriter<byte>(512);
+        TokenFileFormat.Write(buffer, tokens);
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, Options = FileOptions.Asynchronous };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            var stream = new FileStream(temp, options);
+            await using (stream.ConfigureAwait(false))
+            {
+                await stream.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, FilePath, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+
+        _seen = FileStamp.Of(FilePath);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>What identifies one version of the file without reading it (a rename gives a new write time and usually a new length).</summary>
+    private readonly record struct FileStamp(bool Exists, DateTime LastWriteUtc, long Length)
+    {
+        public static FileStamp Of(string path)
+        {
+            var info = new FileInfo(path);
+            return info.Exists ? new FileStamp(true, info.LastWriteTimeUtc, info.Length) : default;
+        }
+    }
+}
+
+/// <summary>The token file's JSON: <c>{"format":"sesame.client.tokens","version":1,…}</c>.</summary>
+internal static class TokenFileFormat
+{
+    public static void Write(IBufferWriter<byte> output, SessionTokens tokens)
+    {
+        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        writer.WriteStartObject();
+        writer.WriteString("format", FileTokenStore.FormatName);
+        writer.WriteNumber("version", FileTokenStore.FormatVersion);
+        WriteOptional(writer, "frontToken", tokens.FrontToken);
+        WriteOptional(writer, "accessToken", tokens.AccessToken);
+        WriteOptional(writer, "refreshToken", tokens.RefreshToken);
+        WriteOptional(writer, "antiCsrfToken", tokens.AntiCsrfToken);
+        if (tokens.LastAccessTokenUpdate is { } stamp)
+        {
+            writer.WriteNumber("lastAccessTokenUpdate", stamp);
+        }
+
+        writer.WriteStartArray("cookies");
+        foreach (var cookie in tokens.Cookies)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", cookie.Name);
+            writer.WriteString("value", cookie.Value);
+            writer.WriteString("domain", cookie.Domain);
+            writer.WriteString("path", cookie.Path);
+            if (cookie.Expires is { } expires)
+            {
+                writer.WriteString("expires", expires.ToString("O", CultureInfo.InvariantCulture));
+            }
+
+            writer.WriteBoolean("hostOnly", cookie.HostOnly);
+            writer.WriteBoolean("secure", cookie.Secure);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Parses a token file; returns null and a reason (never a token value) when it is not a valid one.</summary>
+    public static SessionTokens? Read(byte[] bytes, out string? problem)
+    {
+        problem = null;
+        if (bytes.Length == 0)
+        {
+            problem = "the file is empty";
+            return null;
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(bytes);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var format) || format.ValueKind != JsonValueKind.String
+                || format.GetString() != FileTokenStore.FormatName)
+            {
+                problem = $"it is not a Sesame token file (no \"format\":\"{FileTokenStore.FormatName}\")";
+                return null;
+            }
+
+            if (!root.TryGetProperty("version", out var version) || version.ValueKind != JsonValueKind.Number || version.GetInt32() != FileTokenStore.FormatVersion)
+            {
+                problem = $"unsupported token file version (this client reads version {FileTokenStore.FormatVersion})";
+                return null;
+            }
+
+            var cookies = ImmutableArray.CreateBuilder<StoredCookie>();
+            if (root.TryGetProperty("cookies", out var array) && array.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var c in array.EnumerateArray())
+                {
+                    DateTimeOffset? expires = c.TryGetProperty("expires", out var e) && e.ValueKind == JsonValueKind.String
+                        ? DateTimeOffset.Parse(e.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)
+                        : null;
+                    cookies.Add(new StoredCookie(
+                        RequiredString(c, "name"), RequiredString(c, "value"), RequiredString(c, "domain"), RequiredString(c, "path"),
+                        expires, c.GetProperty("hostOnly").GetBoolean(), c.TryGetProperty("secure", out var s) && s.GetBoolean()));
+                }
+            }
+
+            return new SessionTokens
+            {
+                FrontToken = OptionalString(root, "frontToken"),
+                AccessToken = OptionalString(root, "accessToken"),
+                RefreshToken = OptionalString(root, "refreshToken"),
+                AntiCsrfToken = OptionalString(root, "antiCsrfToken"),
+                LastAccessTokenUpdate = root.TryGetProperty("lastAccessTokenUpdate", out var stamp) && stamp.ValueKind == JsonValueKind.Number ? stamp.GetInt64() : null,
+                Cookies = cookies.ToImmutable(),
+            };
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or KeyNotFoundException)
+        {
+            problem = "the file is corrupt or truncated (" + ex.GetType().Name + ")";
+            return null;
+        }
+    }
+
+    private static void WriteOptional(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is not null)
+        {
+            writer.WriteString(name, value);
+        }
+    }
+
+    private static string? OptionalString(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) ? v.ValueKind switch
+        {
+            JsonValueKind.String => v.GetString(),
+            JsonValueKind.Null => null,
+            _ => throw new FormatException(name),
+        } : null;
+
+    private static string RequiredString(JsonElement e, string name) =>
+        e.GetProperty(name).GetString() ?? throw new FormatException(name);
+}

@@ -1,0 +1,49 @@
+namespace Sesame.Client;
+
+/// <summary>
+/// The lock every client sharing one token store takes while refreshing (threads of a process, processes sharing a file, browser tabs).
+/// It only needs to be exclusive; the refresh algorithm copes with a lock that cannot be taken in time (it re-checks the store and tries again).
+/// </summary>
+public interface IRefreshLock
+{
+    /// <summary>Tries to take the lock within <paramref name="timeout"/>.</summary>
+    /// <param name="timeout">How long to wait.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A handle that releases the lock when disposed, or null if the lock was not taken in time.</returns>
+    ValueTask<IAsyncDisposable?> TryAcquireAsync(TimeSpan timeout, CancellationToken cancellationToken);
+}
+
+/// <summary>An in-process refresh lock (one <see cref="SemaphoreSlim"/>): the default when the token store is not shared with other processes.</summary>
+public sealed class InProcessRefreshLock : IRefreshLock, IDisposable
+{
+    private readonly SemaphoreSlim _semaphore = new(1, 1);
+
+    /// <inheritdoc />
+    public async ValueTask<IAsyncDisposable?> TryAcquireAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (!await _semaphore.WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return new Releaser(_semaphore);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _semaphore.Dispose();
+
+    private sealed class Releaser(SemaphoreSlim semaphore) : IAsyncDisposable
+    {
+        private int _released;
+
+        public ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                semaphore.Release();
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,71 @@
+namespace Sesame.Client.Internal;
+
+/// <summary>The local session state of protocol/client.md 1c.5.</summary>
+internal enum LocalSessionState
+{
+    /// <summary>The client knows there is no session (it was removed).</summary>
+    NotExists,
+
+    /// <summary>The client holds a session.</summary>
+    Exists,
+
+    /// <summary>The client knows nothing (fresh store): the next request probes with a refresh (current protocol only).</summary>
+    MayExist,
+}
+
+/// <summary>Header values the caller set on a request for names the session handler also writes; restored on every attempt.</summary>
+internal readonly record struct UserHeaders(string? Rid, string? Authorization, string? AntiCsrf, string? Cookie)
+{
+    public bool Any => Rid is not null || Authorization is not null || AntiCsrf is not null || Cookie is not null;
+}
+
+/// <summary>
+/// Everything that differs between the protocol dialects (current 1c, legacy 1a): how tokens are read from responses and written to requests,
+/// what "session exists" means, what the refresh request looks like and what counts as success. The refresh algorithm itself lives only in
+/// <see cref="RefreshCoordinator"/>; nothing else branches on the dialect.
+/// </summary>
+internal interface ISessionDialect
+{
+    SessionEndpoints Endpoints { get; }
+
+    /// <summary>The expired-session status (the 401 of 1c.6, the 440 of 1a).</summary>
+    int SessionExpiredStatusCode { get; }
+
+    /// <summary>True if the explicit API handles every URL (1a), false if it follows the interception scope like any call (1c).</summary>
+    bool ExplicitCallsAlwaysHandled { get; }
+
+    /// <summary>True if the client can read the access token's expiry (front token) and check it before trusting the session (1c.11).</summary>
+    bool KnowsAccessTokenExpiry { get; }
+
+    /// <summary>When a refresh ends the session: true ⇒ the caller gets the refresh's response (1c.6), false ⇒ the original expired response (1a).</summary>
+    bool ReturnsRefreshResponseWhenSessionEnds { get; }
+
+    /// <summary>Whether the session handler should touch a request to <paramref name="uri"/> (1c.10 / 1a scope).</summary>
+    bool IsInScope(Uri uri);
+
+    LocalSessionState GetState(SessionTokens tokens);
+
+    /// <summary>Whether two snapshots belong to the same session version (same key: last-update stamp, or legacy sIdRefreshToken value).</summary>
+    bool SameKey(SessionTokens a, SessionTokens b);
+
+    /// <summary>Reads the caller's values for the headers the dialect writes, stripping a caller <c>Authorization</c> that is our own stale token (1c.3).</summary>
+    UserHeaders CaptureUserHeaders(HttpRequestMessage request, SessionTokens tokens);
+
+    /// <summary>Writes the session onto a request (1c.3 / 1a); <paramref name="isRetry"/> means the request is a clone carrying the previous attempt's headers.</summary>
+    void DecorateRequest(HttpRequestMessage request, SessionTokens tokens, in UserHeaders user, bool isRetry);
+
+    /// <summary>Cheap check (no allocation) whether a response carries anything that may change the stored session.</summary>
+    bool MayChangeSession(HttpResponseMessage response);
+
+    /// <summary>Applies a response's tokens to <paramref name="current"/> (1c.4 / 1a) and appends the events it causes (1c.9), in order.</summary>
+    SessionTokens ApplyResponse(SessionTokens current, HttpResponseMessage response, Uri requestUri, bool isRefreshResponse, bool wasLoggedIn, List<SessionEvent> events);
+
+    /// <summary>Builds the refresh request (never sent through the session handler).</summary>
+    HttpRequestMessage CreateRefreshRequest(SessionTokens tokens);
+
+    /// <summary>Whether a refresh response means "refreshed" (status only; the store is checked separately).</summary>
+    bool IsRefreshSuccess(HttpResponseMessage response);
+
+    /// <summary>True if a successful refresh response lacks what the dialect requires (current: the <c>front-token</c> header, 1c.7).</summary>
+    bool IsIncompleteRefreshSuccess(HttpResponseMessage response);
+}

@@ -1,1 +1,0 @@
-namespace Sesame.Client; internal static class Placeholder { }

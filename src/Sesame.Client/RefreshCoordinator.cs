@@ -1,0 +1,390 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Sesame.Client.Internal;
+
+namespace Sesame.Client;
+
+/// <summary>What a refresh attempt decided for the request that asked for it (protocol/client.md 1c.7).</summary>
+public enum RefreshOutcomeKind
+{
+    /// <summary>The session is fresh (refreshed now, or by another request/process meanwhile): re-send the request.</summary>
+    Retry,
+
+    /// <summary>The session is gone. <see cref="RefreshOutcome.Response"/> is the refresh's answer, if there was one.</summary>
+    SessionExpired,
+
+    /// <summary>The refresh endpoint failed (e.g. 5xx); the session is kept. <see cref="RefreshOutcome.Response"/> is its answer.</summary>
+    ApiError,
+}
+
+/// <summary>The result of <see cref="RefreshCoordinator.RefreshAfterUnauthorisedAsync"/>. The caller owns (and must dispose) <see cref="Response"/>.</summary>
+/// <param name="Kind">What was decided.</param>
+/// <param name="Response">The refresh endpoint's response, when the caller may need it.</param>
+public readonly record struct RefreshOutcome(RefreshOutcomeKind Kind, HttpResponseMessage? Response);
+
+/// <summary>
+/// The one refresh algorithm (protocol/client.md 1c.5–1c.9 and 1a), shared by every door (HttpClient handler, explicit API, RestSharp,
+/// Refit, Blazor): the probe of an unknown state, single flight across threads and processes (through <see cref="IRefreshLock"/> and by
+/// re-reading the <see cref="ITokenStore"/>), the identity check that re-sends a request whose session changed while it waited instead of
+/// refreshing again, the refresh on an un-intercepted client, the outcome rules and the session events.
+/// </summary>
+public sealed class RefreshCoordinator
+{
+    private const string FrontTokenMissingMessage = "The 'front-token' header is missing from a successful refresh-session response. The most likely causes are proxy settings (e.g.: 'front-token' missing from 'access-control-expose-headers' or a proxy stripping this header). Please investigate your API.";
+    private const string StateUnreadableMessage = "Failed to retrieve local session state from the token store after a successful session refresh. This indicates a configuration error or that the token store is not keeping writes.";
+
+    private readonly ISessionDialect _dialect;
+    private readonly IRefreshLock _refreshLock;
+    private readonly RefreshTransport _transport;
+    private readonly SessionEventSource _events;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    internal RefreshCoordinator(
+        SesameClientOptions options,
+        ISessionDialect dialect,
+        ITokenStore tokenStore,
+        IRefreshLock refreshLock,
+        RefreshTransport transport,
+        SessionEventSource events,
+        TimeProvider time,
+        ILogger? logger)
+    {
+        Options = options;
+        _dialect = dialect;
+        TokenStore = tokenStore;
+        _refreshLock = refreshLock;
+        _transport = transport;
+        _events = events;
+        _time = time;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>The (validated) options this coordinator runs with.</summary>
+    public SesameClientOptions Options { get; }
+
+    /// <summary>The store holding the session.</summary>
+    public ITokenStore TokenStore { get; }
+
+    /// <summary>The session events of this client.</summary>
+    public ISessionEvents Events => _events;
+
+    /// <summary>The refresh endpoint.</summary>
+    public Uri RefreshUri => _dialect.Endpoints.RefreshUri;
+
+    internal ISessionDialect Dialect => _dialect;
+
+    internal ILogger Logger => _logger;
+
+    internal TimeProvider Time => _time;
+
+    /// <summary>Whether the session handler attaches the session to a request for <paramref name="uri"/> (1c.10 / 1a).</summary>
+    /// <param name="uri">An absolute request URL.</param>
+    /// <returns>True if the URL is inside the interception scope.</returns>
+    public bool IsInScope(Uri uri)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        return _dialect.IsInScope(uri.IsAbsoluteUri ? uri : new Uri(_dialect.Endpoints.ApiDomain, uri));
+    }
+
+    /// <summary>Whether <paramref name="response"/> is the expired-session answer.</summary>
+    /// <param name="response">A response of a handled request.</param>
+    /// <returns>True if its status is <see cref="SesameClientOptions.SessionExpiredStatusCode"/>.</returns>
+    public bool IsSessionExpiredResponse(HttpResponseMessage response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return (int)response.StatusCode == _dialect.SessionExpiredStatusCode;
+    }
+
+    /// <summary>
+    /// The tokens a request should be sent with. Synchronous and allocation-free while the state is known; when the store knows nothing
+    /// (1c.5 MAY_EXIST) it first probes the server with a refresh (failures mean "no session", nothing thrown except cancellation).
+    /// </summary>
+    /// <param name="cancellationToken">Cancels a probe.</param>
+    /// <returns>The snapshot to send with; remember it for <see cref="RefreshAfterUnauthorisedAsync"/>.</returns>
+    public ValueTask<SessionTokens> GetTokensForRequestAsync(CancellationToken cancellationToken)
+    {
+        var tokens = TokenStore.Current;
+        return _dialect.GetState(tokens) == LocalSessionState.MayExist ? ProbeAsync(tokens, cancellationToken) : new ValueTask<SessionTokens>(tokens);
+    }
+
+    /// <summary>
+    /// Called after a request sent with <paramref name="sentWith"/> got the expired-session answer: refreshes once for all waiting requests
+    /// (1c.7) or decides the request can be re-sent because the session already changed. Network errors are thrown; cancellation and the
+    /// refresh timeout throw <see cref="OperationCanceledException"/>; the session is kept in all three cases.
+    /// </summary>
+    /// <param name="sentWith">The snapshot the failed request was sent with.</param>
+    /// <param name="cancellationToken">Cancels waiting for the lock and the refresh request.</param>
+    /// <returns>The decision; the caller owns its response.</returns>
+    public Task<RefreshOutcome> RefreshAfterUnauthorisedAsync(SessionTokens sentWith, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sentWith);
+        return RefreshCoreAsync(sentWith, cancellationToken);
+    }
+
+    /// <summary>Stores the tokens of a handled response (1c.4 / 1a) and raises the events it causes (1c.9).</summary>
+    /// <param name="response">The response (its request URI decides cookie scope).</param>
+    /// <param name="sentWith">The snapshot the request was sent with.</param>
+    /// <param name="cancellationToken">Unused for the write itself: received tokens are always saved.</param>
+    /// <returns>A task that completes when the tokens are stored.</returns>
+    public ValueTask ApplyResponseAsync(HttpResponseMessage response, SessionTokens sentWith, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(sentWith);
+        if (!_dialect.MayChangeSession(response))
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var uri = response.RequestMessage?.RequestUri ?? _dialect.Endpoints.ApiDomain;
+        return ApplyCoreAsync(response, uri, isRefreshResponse: false, _dialect.GetState(sentWith) == LocalSessionState.Exists);
+    }
+
+    /// <summary>1c.11 <c>attemptRefreshingSession</c>: true if the session is fresh afterwards, false if it is gone; a failing refresh
+    /// endpoint throws <see cref="HttpRequestException"/> with its status.</summary>
+    /// <param name="cancellationToken">Cancels the refresh.</param>
+    /// <returns>True if refreshed (or refreshed by someone else meanwhile).</returns>
+    public async Task<bool> AttemptRefreshingSessionAsync(CancellationToken cancellationToken)
+    {
+        var outcome = await RefreshCoreAsync(TokenStore.Current, cancellationToken).ConfigureAwait(false);
+        using var response = outcome.Response;
+        return outcome.Kind switch
+        {
+            RefreshOutcomeKind.Retry => true,
+            RefreshOutcomeKind.SessionExpired => false,
+            _ => throw new HttpRequestException(
+                $"The session refresh endpoint {RefreshUri} answered {(int)response!.StatusCode}; the session was kept.", null, response.StatusCode),
+        };
+    }
+
+    /// <summary>1c.11 <c>doesSessionExist</c>: probes when the state is unknown, refreshes when the access token has expired; never throws
+    /// for refresh failures (false), only for cancellation.</summary>
+    /// <param name="cancellationToken">Cancels a probe or refresh.</param>
+    /// <returns>True if a session exists.</returns>
+    public async Task<bool> DoesSessionExistAsync(CancellationToken cancellationToken)
+    {
+        var tokens = await GetTokensForRequestAsync(cancellationToken).ConfigureAwait(false);
+        if (_dialect.GetState(tokens) != LocalSessionState.Exists)
+        {
+            return false;
+        }
+
+        if (!_dialect.KnowsAccessTokenExpiry || (tokens.FrontTokenInfo is { } info && info.AccessTokenExpiry >= _time.GetUtcNow().ToUnixTimeMilliseconds()))
+        {
+            return true;
+        }
+
+        try
+        {
+            var outcome = await RefreshCoreAsync(tokens, cancellationToken).ConfigureAwait(false);
+            outcome.Response?.Dispose();
+            return outcome.Kind == RefreshOutcomeKind.Retry;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is HttpRequestException or OperationCanceledException or SessionRefreshException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Raises <see cref="SessionEventType.ApiInvalidClaim"/> for an invalid-claim response whose body lists <c>claimValidationErrors</c>
+    /// (the body is buffered, so the caller can still read it). Nothing happens when nobody listens.</summary>
+    internal async ValueTask OnInvalidClaimAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (!_events.HasListeners || response.Content is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            if (body.Length == 0)
+            {
+                return;
+            }
+
+            using var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("claimValidationErrors", out var errors))
+            {
+                _events.Raise(new SessionEvent(SessionEventType.ApiInvalidClaim, claimValidationErrors: errors.Clone()));
+            }
+        }
+        catch (JsonException)
+        {
+            // 69: a 403 without a JSON body is passed through without an event.
+        }
+    }
+
+    internal void Raise(SessionEvent sessionEvent) => _events.Raise(sessionEvent);
+
+    private async ValueTask<SessionTokens> ProbeAsync(SessionTokens tokens, CancellationToken cancellationToken)
+    {
+        Log.Probe(_logger);
+        RefreshOutcome outcome;
+        try
+        {
+            outcome = await RefreshCoreAsync(tokens, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is HttpRequestException or OperationCanceledException or SessionRefreshException)
+        {
+            // 1c.5: a failed probe means "no session"; nothing was written, so the next request probes again.
+            Log.ProbeFoundNoSession(_logger, ex.GetType().Name);
+            return TokenStore.Current;
+        }
+
+        outcome.Response?.Dispose();
+        var current = TokenStore.Current;
+        if (outcome.Kind == RefreshOutcomeKind.Retry && _dialect.GetState(current) != LocalSessionState.Exists)
+        {
+            Log.SaveNotSuccessful(_logger);
+            throw new SessionRefreshException(StateUnreadableMessage);
+        }
+
+        if (outcome.Kind != RefreshOutcomeKind.Retry)
+        {
+            Log.ProbeFoundNoSession(_logger, outcome.Kind.ToString());
+        }
+
+        return current;
+    }
+
+    private async Task<RefreshOutcome> RefreshCoreAsync(SessionTokens sentWith, CancellationToken cancellationToken)
+    {
+        var preState = _dialect.GetState(sentWith);
+        while (true)
+        {
+            var handle = await _refreshLock.TryAcquireAsync(Options.RefreshLockWaitTimeout, cancellationToken).ConfigureAwait(false);
+            if (handle is null)
+            {
+                // 1c.7: lock not acquired in time ⇒ maybe another request or process refreshed; re-check before trying again.
+                var latest = await TokenStore.ReloadAsync(cancellationToken).ConfigureAwait(false);
+                var latestState = _dialect.GetState(latest);
+                if (latestState == LocalSessionState.NotExists)
+                {
+                    return new RefreshOutcome(RefreshOutcomeKind.SessionExpired, null);
+                }
+
+                if (latestState != preState || !_dialect.SameKey(latest, sentWith))
+                {
+                    Log.RefreshedByOther(_logger);
+                    return new RefreshOutcome(RefreshOutcomeKind.Retry, null);
+                }
+
+                Log.RefreshLockTimeout(_logger, Options.RefreshLockWaitTimeout.TotalMilliseconds);
+                continue;
+            }
+
+            await using (handle.ConfigureAwait(false))
+            {
+                // Under the lock, read what other processes may have written (the file store re-reads only if the file changed).
+                var current = await TokenStore.ReloadAsync(cancellationToken).ConfigureAwait(false);
+                var state = _dialect.GetState(current);
+                if (state == LocalSessionState.NotExists)
+                {
+                    _events.Raise(SessionEvent.UnauthorisedNoSession);
+                    return new RefreshOutcome(RefreshOutcomeKind.SessionExpired, null);
+                }
+
+                // The identity check: the session this request was sent with is no longer the current one ⇒ re-send, do not refresh again.
+                if ((state != preState && state == LocalSessionState.Exists)
+                    || (state == LocalSessionState.Exists && preState == LocalSessionState.Exists && !_dialect.SameKey(current, sentWith)))
+                {
+                    Log.RefreshedByOther(_logger);
+                    return new RefreshOutcome(RefreshOutcomeKind.Retry, null);
+                }
+
+                return await SendRefreshAsync(current, state == LocalSessionState.Exists, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<RefreshOutcome> SendRefreshAsync(SessionTokens current, bool wasLoggedIn, CancellationToken cancellationToken)
+    {
+        using var activity = SesameClientDiagnostics.ActivitySource.StartActivity("Sesame.Client.Refresh", ActivityKind.Client);
+        var started = Stopwatch.GetTimestamp();
+        var refreshUri = _dialect.Endpoints.RefreshUri;
+        Log.RefreshStarted(_logger, refreshUri);
+
+        HttpResponseMessage response;
+        using (var request = _dialect.CreateRefreshRequest(current))
+        {
+            try
+            {
+                response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex)
+            {
+                Log.RefreshFailed(_logger, refreshUri, cancellationToken.IsCancellationRequested ? "canceled by the caller" : ex.Message);
+                SesameClientDiagnostics.RecordRefresh("canceled", started);
+                activity?.SetStatus(ActivityStatusCode.Error, "canceled");
+                throw;
+            }
+            catch (HttpRequestException ex)
+            {
+                Log.RefreshFailed(_logger, refreshUri, ex.Message);
+                SesameClientDiagnostics.RecordRefresh("network_error", started);
+                activity?.SetStatus(ActivityStatusCode.Error, "network error");
+                throw;
+            }
+        }
+
+        var status = (int)response.StatusCode;
+        activity?.SetTag("http.response.status_code", status);
+
+        // Received tokens are saved whatever happens next (never cancelled halfway: the server has already rotated them).
+        await ApplyCoreAsync(response, refreshUri, isRefreshResponse: true, wasLoggedIn).ConfigureAwait(false);
+
+        if (_dialect.IsIncompleteRefreshSuccess(response))
+        {
+            response.Dispose();
+            Log.FrontTokenMissing(_logger, FrontTokenMissingMessage);
+            SesameClientDiagnostics.RecordRefresh("incomplete", started);
+            activity?.SetStatus(ActivityStatusCode.Error, "front-token missing");
+            throw new SessionRefreshException(FrontTokenMissingMessage);
+        }
+
+        var stateAfter = _dialect.GetState(TokenStore.Current);
+        if (!_dialect.IsRefreshSuccess(response))
+        {
+            var ended = stateAfter == LocalSessionState.NotExists;
+            Log.RefreshRejected(_logger, status, ended ? "has ended" : "was kept");
+            SesameClientDiagnostics.RecordRefresh(ended ? "session_ended" : "api_error", started);
+            activity?.SetStatus(ActivityStatusCode.Error, ended ? "session ended" : "api error");
+            return new RefreshOutcome(ended ? RefreshOutcomeKind.SessionExpired : RefreshOutcomeKind.ApiError, response);
+        }
+
+        if (stateAfter == LocalSessionState.NotExists)
+        {
+            // 1a: a 200 that removed sIdRefreshToken (or any success that left no session) ends the session.
+            response.Dispose();
+            Log.RefreshRejected(_logger, status, "has ended");
+            SesameClientDiagnostics.RecordRefresh("session_ended", started);
+            return new RefreshOutcome(RefreshOutcomeKind.SessionExpired, null);
+        }
+
+        response.Dispose();
+        Log.RefreshSucceeded(_logger, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        SesameClientDiagnostics.RecordRefresh("refreshed", started);
+        _events.Raise(SessionEvent.Refreshed);
+        return new RefreshOutcome(RefreshOutcomeKind.Retry, null);
+    }
+
+    private async ValueTask ApplyCoreAsync(HttpResponseMessage response, Uri requestUri, bool isRefreshResponse, bool wasLoggedIn)
+    {
+        List<SessionEvent> events = [];
+        await TokenStore.UpdateAsync(
+            current =>
+            {
+                events.Clear();
+                return _dialect.ApplyResponse(current, response, requestUri, isRefreshResponse, wasLoggedIn, events);
+            },
+            CancellationToken.None).ConfigureAwait(false);
+        foreach (var sessionEvent in events)
+        {
+            _events.Raise(sessionEvent);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+namespace Sesame.Client;
+
+/// <summary>How the session's tokens travel between the client and the server.</summary>
+public enum TokenTransferMethod
+{
+    /// <summary>Tokens travel in headers (<c>st-access-token</c>, <c>st-refresh-token</c>, <c>Authorization: Bearer</c>). The default for .NET apps.</summary>
+    Header,
+
+    /// <summary>Tokens travel in cookies kept in the client's cookie jar (what a browser does).</summary>
+    Cookie,
+}
+
+/// <summary>The wire dialect the client speaks.</summary>
+public enum SessionProtocol
+{
+    /// <summary>The current protocol (front token, <c>st-auth-mode</c>, refresh at <c>{ApiDomain}{ApiBasePath}/session/refresh</c>).</summary>
+    Current,
+
+    /// <summary>The 2019 seed-era protocol: cookies only, <c>sIdRefreshToken</c> as the "session exists" signal, an explicit refresh URL.</summary>
+    Legacy,
+}
+
+/// <summary>Options of the Sesame client. Validated when the client starts (by <c>AddSesameClient</c> and <c>SesameSession.Init</c>).</summary>
+public sealed class SesameClientOptions
+{
+    /// <summary>The API's origin, e.g. <c>https://api.example.com</c> or <c>localhost:5000</c> (normalised to <c>scheme://host[:port]</c>;
+    /// the scheme defaults to <c>https</c>, or <c>http</c> for localhost and IP addresses). Required unless <see cref="RefreshTokenUrl"/> is set.</summary>
+    public string? ApiDomain { get; set; }
+
+    /// <summary>The path under which the session endpoints live. Default <c>/auth</c>.</summary>
+    public string ApiBasePath { get; set; } = "/auth";
+
+    /// <summary>An explicit refresh URL (the seeds' <c>init(refreshTokenUrl, …)</c>). Required for <see cref="SessionProtocol.Legacy"/>;
+    /// with the current protocol it overrides <c>{ApiDomain}{ApiBasePath}/session/refresh</c>, and when <see cref="ApiDomain"/> is not set the
+    /// API domain is the refresh URL's origin.</summary>
+    public string? RefreshTokenUrl { get; set; }
+
+    /// <summary>An explicit sign-out URL. Default <c>{ApiDomain}{ApiBasePath}/signout</c> (current protocol); with the legacy protocol,
+    /// when not set, <see cref="ISessionClient.SignOutAsync"/> only forgets the local session.</summary>
+    public string? SignOutUrl { get; set; }
+
+    /// <summary>The status the server answers when the access token has expired ("try refresh"). Default 401 (the seeds use 440).</summary>
+    public int SessionExpiredStatusCode { get; set; } = 401;
+
+    /// <summary>The status the server answers when a session claim is invalid. Default 403. Must differ from <see cref="SessionExpiredStatusCode"/>.</summary>
+    public int InvalidClaimStatusCode { get; set; } = 403;
+
+    /// <summary>How tokens travel (current protocol only). Default <see cref="TokenTransferMethod.Header"/>.</summary>
+    public TokenTransferMethod TokenTransferMethod { get; set; } = TokenTransferMethod.Header;
+
+    /// <summary>A domain whose sub-domains also receive the session (e.g. <c>.example.com</c>). Default: only the API domain's host.</summary>
+    public string? SessionTokenBackendDomain { get; set; }
+
+    /// <summary>How many times one request may refresh the session and retry after an expired-session answer. Default 10; 0 disables refreshing on expiry.</summary>
+    public int MaxRetryAttemptsForSessionRefresh { get; set; } = 10;
+
+    /// <summary>The wire dialect. Default <see cref="SessionProtocol.Current"/>.</summary>
+    public SessionProtocol Protocol { get; set; } = SessionProtocol.Current;
+
+    /// <summary>How long one refresh request may take before it is abandoned (<see cref="OperationCanceledException"/>, session kept). Default 30 s.</summary>
+    public TimeSpan RefreshRequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a request waits for the refresh lock before it re-checks whether another request (or process) refreshed already. Default 1 s.</summary>
+    public TimeSpan RefreshLockWaitTimeout { get; set; } = TimeSpan.FromMilliseconds(1000);
+
+    /// <summary>Called for every session event (created, refreshed, unauthorised, signed out, payload updated, invalid claim). Exceptions it throws are logged and ignored.</summary>
+    public Action<SessionEvent>? OnSessionEvent { get; set; }
+
+    /// <summary>Replaces the interception scope rule: return <see langword="true"/> for the absolute URLs the client should attach the session to.
+    /// Default: the rule of the chosen protocol (same host as the API domain or under <see cref="SessionTokenBackendDomain"/>; legacy: same origin as the refresh URL).</summary>
+    public Func<Uri, bool>? ShouldIntercept { get; set; }
+
+    /// <summary>Creates a shallow copy (the explicit API copies the options it is given so later changes do not leak in).</summary>
+    internal SesameClientOptions Clone() => (SesameClientOptions)MemberwiseClone();
+}
