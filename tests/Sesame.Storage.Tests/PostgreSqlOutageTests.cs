@@ -1,0 +1,50 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Sesame.AspNetCore.Storage;
+
+namespace Sesame.Storage.Tests;
+
+/// <summary>
+/// Three servers on a PostgreSQL instance of their own, which the test shuts down and starts again: a real outage.
+/// </summary>
+public sealed class PostgreSqlOutageTests
+{
+    [Fact]
+    public async Task PostgreSql_down_refresh_answers_503_verification_keeps_working_and_the_session_survives_until_it_is_back()
+    {
+        await using var database = await PrivatePostgreSqlInstance.StartAsync();
+        await using var cluster = await PostgreSqlServerCluster.StartOnAsync(database.ConnectionString,
+            (_, options) => options.AccessTokenLifetime = TimeSpan.FromMinutes(10));
+        var s = cluster.Servers;
+        var login = await RawSession.LoginAsync(s[0], "patient");
+        var child = (await RawSession.RefreshAsync(s[1], login.RefreshToken)).Tokens!;
+        var promotion = await RawSession.GetAsync(s[2], child.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, promotion.Status);
+        var current = child with { AccessToken = promotion.NewAccessToken! };
+
+        await database.StopAsync();
+
+        foreach (var server in s)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await RawSession.GetAsync(server, current.AccessToken)).Status);
+            var refresh = await RawSession.RefreshAsync(server, current.RefreshToken);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refresh.Status);
+        }
+
+        await Assert.ThrowsAsync<SessionStoreUnavailableException>(() =>
+            s[0].Services.GetRequiredService<ISessionStore>().FindAsync("any", TestContext.Current.CancellationToken));
+
+        await database.StartAgainAsync();
+
+        // The same refresh token works on every instance once the database is back: nothing was revoked.
+        foreach (var server in s)
+        {
+            var refresh = await RawSession.RefreshAsync(server, current.RefreshToken);
+            Assert.True(refresh.Status == HttpStatusCode.OK, RawSession.Describe(refresh));
+        }
+
+        var next = (await RawSession.RefreshAsync(s[0], current.RefreshToken)).Tokens!;
+        Assert.Equal(HttpStatusCode.OK, (await RawSession.GetAsync(s[1], next.AccessToken)).Status);
+        Assert.Equal(0, cluster.TheftDetectedCount);
+    }
+}

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Sesame.Storage.Tests;
+
+/// <summary>
+/// A PostgreSQL instance of its own (same <c>build/services/postgres.sh</c>, another data folder and port) that a test
+/// may stop and start: a real database outage, without disturbing the shared instance other tests use.
+/// </summary>
+internal sealed class PrivatePostgreSqlInstance : IAsyncDisposable
+{
+    private readonly string _script;
+    private readonly string _folder;
+    private readonly int _port;
+
+    private PrivatePostgreSqlInstance(string script, string folder, int port)
+    {
+        _script = script;
+        _folder = folder;
+        _port = port;
+    }
+
+    public string ConnectionString { get; private set; } = "";
+
+    public static async Task<PrivatePostgreSqlInstance> StartAsync()
+    {
+        var root = RepositoryRoot();
+        var folder = Path.Combine(root, ".build", "pg-tests", Guid.NewGuid().ToString("N")[..12]);
+        var instance = new PrivatePostgreSqlInstance(Path.Combine(root, "build", "services", "postgres.sh"), folder, FreePort());
+        await instance.StartAgainAsync();
+        return instance;
+    }
+
+    /// <summary>Starts the (stopped) instance on the same folder and port.</summary>
+    public async Task StartAgainAsync()
+    {
+        var output = await RunAsync("start");
+        var line = output.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith(PostgreSqlTestDatabase.EnvironmentVariable + "=", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException("postgres.sh start printed no connection string:\n" + output);
+        ConnectionString = line[(PostgreSqlTestDatabase.EnvironmentVariable.Length + 1)..];
+    }
+
+    /// <summary>Shuts the instance down (fast mode: open connections are cut).</summary>
+    public Task StopAsync() => RunAsync("stop");
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(_folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left for the next clean of .build; the instance is stopped.
+            }
+        }
+    }
+
+    private async Task<string> RunAsync(string verb)
+    {
+        var start = new ProcessStartInfo("bash", [_script, verb])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["SESAME_PG_DIR"] = _folder;
+        start.Environment["SESAME_PG_PORT"] = _port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"postgres.sh {verb} failed ({process.ExitCode}):\n{await stdout}\n{await stderr}");
+        }
+
+        return await stdout;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Sesame.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Cannot find the repository root (Sesame.slnx) above " + AppContext.BaseDirectory);
+    }
+}
