@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using HttpSameSite = Microsoft.AspNetCore.Http.SameSiteMode;
 using HeaderSameSite = Microsoft.Net.Http.Headers.SameSiteMode;
@@ -197,7 +196,8 @@ internal sealed class TokenTransport(SesameSettings settings, TimeProvider time)
             }
         }
 
-        response.Headers.AccessControlExposeHeaders = StringValues.Concat(existing, name);
+        // One comma-separated line: some clients read only the first line of a repeated header.
+        response.Headers.AccessControlExposeHeaders = existing.Count == 0 ? name : string.Join(", ", existing.ToArray()) + ", " + name;
     }
 
     private void AppendCookie(HttpContext context, string name, string value, string path, DateTimeOffset expires)
