@@ -1,0 +1,89 @@
+using System.Text;
+using Sesame.Client;
+using Sesame.Interop.Legacy.Tests.Infrastructure;
+
+namespace Sesame.Interop.Legacy.Tests;
+
+/// <summary>
+/// The seeds' explicit API, call for call: <c>init(refreshTokenUrl, 440, false)</c> then <c>fetch/get/post/put/delete</c>, against the
+/// seed-era peer. The only test class that touches the process-wide <see cref="SesameSession"/>.
+/// </summary>
+public sealed class LegacyExplicitApiTests(ShortLivedLegacyPeerFixture fixture) : IClassFixture<ShortLivedLegacyPeerFixture>
+{
+    private const int SessionExpiredStatusCode = 440;
+    private readonly LegacyPeer _peer = fixture.Peer;
+
+    [Fact]
+    public async Task Legacy_explicit_api_init_fetch_post_put_delete_work_like_the_seeds()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await _peer.ResetAsync();
+
+        // SuperTokensRequest.init("/refreshTokenURL", SESSION_EXPIRED_STATUS_CODE, false)
+        SesameSession.Init(_peer.RefreshUrl.ToString(), SessionExpiredStatusCode, viaInterceptor: false, SessionProtocol.Legacy);
+
+        using (var login = await SesameSession.PostAsync("/login", new StringContent("{\"userId\":\"explicit\"}", Encoding.UTF8, "application/json"), ct))
+        {
+            Assert.Equal(200, (int)login.StatusCode);
+        }
+
+        Assert.True(await SesameSession.DoesSessionExistAsync(ct));
+
+        // viaInterceptor false: the plain HttpClient is not handled (no cookies, no anti-csrf) and gets the peer's 440.
+        using (var plain = await SesameSession.HttpClient.GetAsync(new Uri("/", UriKind.Relative), ct))
+        {
+            Assert.Equal(SessionExpiredStatusCode, (int)plain.StatusCode);
+        }
+
+        await _peer.WaitForAccessTokenExpiryAsync();
+
+        // SuperTokensRequest.fetch("/someAPI", config): expired ⇒ one refresh, then the response.
+        using (var fetched = await SesameSession.FetchAsync("/session", ct))
+        {
+            Assert.Equal(200, (int)fetched.StatusCode);
+            Assert.Equal("explicit", await fetched.Content.ReadAsStringAsync(ct));
+        }
+
+        Assert.Equal(1, await _peer.RefreshCountAsync());
+
+        using (var put = await SesameSession.PutAsync("/testing", new StringContent("{\"a\":1}", Encoding.UTF8, "application/json"), ct))
+        {
+            Assert.Equal("{\"a\":1}", await put.Content.ReadAsStringAsync(ct));
+        }
+
+        using (var deleted = await SesameSession.DeleteAsync("/testing", ct))
+        {
+            Assert.Equal("success", await deleted.Content.ReadAsStringAsync(ct));
+        }
+
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/echo") { Content = new StringContent("raw", Encoding.UTF8, "text/plain") })
+        using (var echoed = await SesameSession.FetchAsync(request, ct))
+        {
+            Assert.Equal("raw", await echoed.Content.ReadAsStringAsync(ct));
+        }
+
+        Assert.True(await SesameSession.AttemptRefreshingSessionAsync(ct));
+        Assert.Equal(2, await _peer.RefreshCountAsync());
+
+        // init(..., true): HttpClient itself is now handled; the session survives re-initialisation.
+        SesameSession.Init(_peer.RefreshUrl.ToString(), SessionExpiredStatusCode, viaInterceptor: true, SessionProtocol.Legacy);
+        using (var intercepted = await SesameSession.HttpClient.GetAsync(new Uri("/", UriKind.Relative), ct))
+        {
+            Assert.Equal(200, (int)intercepted.StatusCode);
+        }
+
+        using (var logout = await SesameSession.PostAsync("/logout", null, ct))
+        {
+            Assert.Equal(200, (int)logout.StatusCode);
+        }
+
+        Assert.False(await SesameSession.DoesSessionExistAsync(ct));
+        using (var after = await SesameSession.GetAsync("/", ct))
+        {
+            Assert.Equal(SessionExpiredStatusCode, (int)after.StatusCode);
+        }
+
+        Assert.Equal(2, await _peer.RefreshAttemptCountAsync());
+        Assert.Equal(0, await _peer.TheftCountAsync());
+    }
+}

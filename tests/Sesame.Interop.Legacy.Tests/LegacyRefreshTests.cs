@@ -1,0 +1,39 @@
+using System.Text.Json;
+using Sesame.Client;
+using Sesame.Interop.Legacy.Tests.Infrastructure;
+
+namespace Sesame.Interop.Legacy.Tests;
+
+/// <summary>Expiry ⇒ one refresh, the call re-sent, its response returned (access tokens live 2 s on this peer).</summary>
+public sealed class LegacyRefreshTests(ShortLivedLegacyPeerFixture fixture) : IClassFixture<ShortLivedLegacyPeerFixture>
+{
+    private readonly LegacyPeer _peer = fixture.Peer;
+
+    [Fact]
+    public async Task Legacy_expired_access_token_is_refreshed_once_the_call_retried_and_the_new_anti_csrf_token_used()
+    {
+        await _peer.ResetAsync();
+        await using var client = LegacyClient.Create(_peer);
+        await client.LoginAsync("refresh-once");
+        var loginAntiCsrf = client.Coordinator.TokenStore.Current.AntiCsrfToken;
+
+        await _peer.WaitForAccessTokenExpiryAsync();
+        Assert.Equal((200, "refresh-once"), await client.GetAsync("/session"));
+
+        Assert.Equal(1, await _peer.RefreshCountAsync());
+        Assert.Equal(["login", "TRY_REFRESH_TOKEN", "refresh"], await _peer.EventsAsync());
+        var refreshedAntiCsrf = client.Coordinator.TokenStore.Current.AntiCsrfToken;
+        Assert.NotNull(refreshedAntiCsrf);
+        Assert.NotEqual(loginAntiCsrf, refreshedAntiCsrf);
+        using (var seen = JsonDocument.Parse((await client.GetAsync("/headers")).Body))
+        {
+            Assert.Equal(refreshedAntiCsrf, seen.RootElement.GetProperty("anti-csrf").GetString());
+        }
+
+        // The next calls go straight through (the first one after the refresh promoted the new tokens).
+        Assert.Equal((200, "success"), await client.GetAsync("/"));
+        Assert.Equal((200, "success"), await client.GetAsync("/"));
+        Assert.Equal(1, await _peer.RefreshAttemptCountAsync());
+        Assert.Equal([SessionEventType.SessionCreated, SessionEventType.RefreshSession], client.Events);
+    }
+}
