@@ -32,6 +32,9 @@ public sealed class ConformanceHost : IAsyncDisposable
     /// <summary>The second server, e.g. <c>http://localhost:8082</c> (the cross-origin API).</summary>
     public Uri SecondBaseAddress { get; }
 
+    /// <summary>The services of the session backend in use (e.g. <c>ISessionService</c> to revoke sessions from a test).</summary>
+    public IServiceProvider SessionServices => _state.Backend.Current.Services;
+
     /// <summary>The counters of the port of <paramref name="baseAddress"/>.</summary>
     public PortCounters CountersFor(Uri baseAddress)
     {
@@ -72,7 +75,8 @@ public sealed class ConformanceHost : IAsyncDisposable
         var state = app.Services.GetRequiredService<ConformanceState>();
         await state.Backend.StartAsync(cancellationToken).ConfigureAwait(false);
 
-        var corsOrigin = options.CorsOrigin ?? Origin(options.FirstUrl);
+        // The allowed origin is known only once the first port is bound (tests use free ports), hence the holder.
+        var corsOrigin = new CorsOriginHolder(options.CorsOrigin);
         var plumbing = new PlumbingEndpoints(state, ClientPackageVersion(app.Services.GetRequiredService<StaticAssets>()));
         var sessionEndpoints = new SessionEndpoints(state);
         var assets = app.Services.GetRequiredService<StaticAssets>();
@@ -80,7 +84,7 @@ public sealed class ConformanceHost : IAsyncDisposable
         // CORS as the reference's `cors({origin, allowedHeaders: content-type + SDK headers, methods, credentials})`;
         // the exposed headers are added per response by the session library when it sets them.
         app.UseCors(policy => policy
-            .WithOrigins(corsOrigin)
+            .SetIsOriginAllowed(corsOrigin.IsAllowed)
             .WithHeaders([.. SesameDefaults.CorsAllowedHeaders])
             .WithMethods("GET", "PUT", "POST", "DELETE")
             .AllowCredentials());
@@ -115,6 +119,7 @@ public sealed class ConformanceHost : IAsyncDisposable
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         var first = Resolve(options.FirstUrl, addresses, index: 0);
         var second = Resolve(options.SecondUrl, addresses, index: 1);
+        corsOrigin.Resolve(Origin(first));
         return new ConformanceHost(app, state, first, second, ownedData);
     }
 
@@ -206,4 +211,14 @@ public sealed class ConformanceHost : IAsyncDisposable
 
         return "unknown";
     }
+}
+
+/// <summary>The one origin CORS allows: the configured one, else the first server's origin once it is bound.</summary>
+internal sealed class CorsOriginHolder(string? configured)
+{
+    private volatile string? _origin = configured;
+
+    public void Resolve(string firstOrigin) => _origin ??= firstOrigin;
+
+    public bool IsAllowed(string origin) => string.Equals(origin, _origin, StringComparison.OrdinalIgnoreCase);
 }

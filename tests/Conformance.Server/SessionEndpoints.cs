@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Authentication;
 using Sesame.AspNetCore;
 
 namespace Sesame.Conformance;
@@ -234,22 +235,43 @@ internal sealed class SessionEndpoints(ConformanceState state)
             return null;
         }
 
-        switch (result.Status)
+        if (result.Status == SessionVerificationStatus.Valid)
         {
-            case SessionVerificationStatus.Valid:
-                return result.Session;
-            case SessionVerificationStatus.TryRefresh:
-                await Responses.JsonAsync(context, 401, """{"message":"try refresh token"}""");
-                return null;
-            case SessionVerificationStatus.StoreUnavailable:
-                await Responses.JsonAsync(context, 503, """{"message":"session store unavailable"}""");
-                return null;
-            default:
-                await UnauthorisedAsync(context);
-                return null;
+            return result.Session;
         }
+
+        await ChallengeAsync(context, result.Status);
+        return null;
     }
 
-    /// <summary>The reference's <c>onUnauthorised</c>: 401 with an empty JSON object (tokens cleared by the library when it decided so).</summary>
+    /// <summary>
+    /// Lets our authentication scheme write the failure (status, and for "unauthorised" the cleared tokens:
+    /// <c>front-token: remove</c>, expired cookies or empty token headers), then, for "unauthorised" and "no session",
+    /// replaces the body with the reference's <c>{}</c>.
+    /// </summary>
+    private static async Task ChallengeAsync(HttpContext context, SessionVerificationStatus status)
+    {
+        if (status is not (SessionVerificationStatus.Unauthorised or SessionVerificationStatus.NoSession))
+        {
+            await context.ChallengeAsync(SesameDefaults.AuthenticationScheme);
+            return;
+        }
+
+        var body = context.Response.Body;
+        using var discarded = new MemoryStream();
+        context.Response.Body = discarded;
+        try
+        {
+            await context.ChallengeAsync(SesameDefaults.AuthenticationScheme);
+        }
+        finally
+        {
+            context.Response.Body = body;
+        }
+
+        await UnauthorisedAsync(context);
+    }
+
+    /// <summary>The reference's <c>onUnauthorised</c>: 401 with an empty JSON object.</summary>
     private static Task UnauthorisedAsync(HttpContext context) => Responses.JsonAsync(context, 401, "{}");
 }

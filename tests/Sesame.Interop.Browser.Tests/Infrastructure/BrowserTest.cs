@@ -14,7 +14,8 @@ namespace Sesame.Interop.Browser.Tests.Infrastructure;
 /// </summary>
 public abstract class BrowserTest(ChromiumFixture chromium) : IAsyncLifetime
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    /// <summary>A plain HTTP client for the suite's plumbing calls (as the reference suite makes them from node).</summary>
+    protected static HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
     private readonly ConcurrentQueue<string> _console = new();
     private IBrowserContext? _context;
     private IPage? _page;
