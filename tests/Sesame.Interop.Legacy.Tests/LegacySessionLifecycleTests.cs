@@ -94,4 +94,19 @@ public sealed class LegacySessionLifecycleTests(LongLivedLegacyPeerFixture fixtu
         Assert.True(await client.Session.DoesSessionExistAsync(TestContext.Current.CancellationToken));
         Assert.Equal([SessionEventType.SessionCreated], client.Events);
     }
+
+    [Fact]
+    public async Task Legacy_client_on_127_0_0_1_keeps_the_peers_Domain_localhost_cookies_as_host_only_cookies()
+    {
+        // protocol/legacy.md item 1: CookieContainer and curl drop Domain=localhost cookies received from 127.0.0.1; our jar keeps them
+        // for the host that sent them, so the session works under either loopback name.
+        await using var client = LegacyClient.Create(_peer, origin: _peer.OtherOriginAddress);
+        await client.LoginAsync("lifecycle-ip");
+
+        Assert.True(await client.Session.DoesSessionExistAsync(TestContext.Current.CancellationToken));
+        Assert.Equal((200, "lifecycle-ip"), await client.GetAsync("/session"));
+        Assert.True(await client.Session.AttemptRefreshingSessionAsync(TestContext.Current.CancellationToken));
+        Assert.Equal((200, "success"), await client.GetAsync("/"));
+        Assert.Equal(1, await _peer.RefreshCountAsync());
+    }
 }

@@ -84,7 +84,10 @@ app.use((req, res, next) => {
     const origin = req.headers.origin;
     if (origin !== undefined) {
         res.setHeader("Access-Control-Allow-Origin", origin);
-        res.setHeader("Access-Control-Allow-Credentials", "true");
+        if (req.method !== "OPTIONS") {
+            // On OPTIONS the package adds it (its setHeader appends to a value already set).
+            res.setHeader("Access-Control-Allow-Credentials", "true");
+        }
     }
     next();
 });
@@ -92,6 +95,8 @@ app.use((req, res, next) => {
 app.options(
     "*",
     route(async (req, res) => {
+        // The app's own headers first; the package appends anti-csrf and its SDK headers (as the era's test server did).
+        res.setHeader("Access-Control-Allow-Headers", "content-type, testing");
         await SuperTokens.setRelevantHeadersForOptionsAPI(res);
         res.setHeader("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
         res.status(200).send("");

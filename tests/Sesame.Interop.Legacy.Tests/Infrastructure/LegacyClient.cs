@@ -36,15 +36,17 @@ public sealed class LegacyClient : IAsyncDisposable
     /// <summary>The session events so far, in order.</summary>
     public IReadOnlyList<SessionEventType> Events => [.. _events.Select(e => e.Type)];
 
-    /// <summary>Creates a client for <paramref name="peer"/> (memory token store unless <paramref name="tokenFile"/> is given).</summary>
-    public static LegacyClient Create(LegacyPeer peer, string? tokenFile = null, Action<SesameClientOptions>? configure = null)
+    /// <summary>Creates a client for <paramref name="peer"/> (memory token store unless <paramref name="tokenFile"/> is given;
+    /// <paramref name="origin"/> replaces http://localhost:port as the origin of the refresh URL and the base address).</summary>
+    public static LegacyClient Create(LegacyPeer peer, string? tokenFile = null, Action<SesameClientOptions>? configure = null, Uri? origin = null)
     {
         ArgumentNullException.ThrowIfNull(peer);
+        var baseAddress = origin ?? peer.BaseAddress;
         var services = new ServiceCollection();
         var builder = services.AddSesameClient(options =>
         {
             options.Protocol = SessionProtocol.Legacy;
-            options.RefreshTokenUrl = peer.RefreshUrl.ToString();
+            options.RefreshTokenUrl = new Uri(baseAddress, "/refresh").ToString();
             options.SessionExpiredStatusCode = 440;
             configure?.Invoke(options);
         });
@@ -53,7 +55,7 @@ public sealed class LegacyClient : IAsyncDisposable
             builder.UseFileTokenStore(tokenFile);
         }
 
-        services.AddHttpClient("peer", http => http.BaseAddress = peer.BaseAddress).AddSessionHandler();
+        services.AddHttpClient("peer", http => http.BaseAddress = baseAddress).AddSessionHandler();
         return new LegacyClient(services.BuildServiceProvider(validateScopes: true));
     }
 
