@@ -1,0 +1,13 @@
+using Demo.Client;
+using Microsoft.AspNetCore.Components.Web;
+using Microsoft.AspNetCore.Components.WebAssembly.Hosting;
+
+var builder = WebAssemblyHostBuilder.CreateDefault(args);
+builder.RootComponents.Add<App>("#app");
+builder.RootComponents.Add<HeadOutlet>("head::after");
+
+// The API is this app's own origin (the demo server serves both); the session lives in the browser's HttpOnly cookies.
+builder.AddSesameClient();
+builder.Services.AddSingleton<DemoEventLog>();
+
+await builder.Build().RunAsync();

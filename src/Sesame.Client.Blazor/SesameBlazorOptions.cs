@@ -1,0 +1,23 @@
+namespace Sesame.Client.Blazor;
+
+/// <summary>Browser-specific options of the Blazor WebAssembly client (the protocol options stay in <see cref="SesameClientOptions"/>).</summary>
+public sealed class SesameBlazorOptions
+{
+    /// <summary>The domain of the frontend cookies (<c>sFrontToken</c>, <c>st-last-access-token-update</c>, <c>sAntiCsrf</c>), e.g.
+    /// <c>.example.com</c> to share them with sibling sub-domains. Default null: the page's host only (the official client's
+    /// <c>sessionTokenFrontendDomain</c>; <c>localhost</c> and the page's own host are written without a Domain attribute).</summary>
+    public string? SessionTokenFrontendDomain { get; set; }
+
+    /// <summary>True when the app runs inside an iframe: the frontend cookies are written <c>SameSite=None; Secure</c> instead of <c>SameSite=Lax</c>.</summary>
+    public bool IsInIframe { get; set; }
+
+    /// <summary>The Web Locks name every tab of the origin takes while refreshing. Default <c>REFRESH_TOKEN_USE</c>.</summary>
+    public string RefreshLockName { get; set; } = "REFRESH_TOKEN_USE";
+
+    /// <summary>How often the authentication state provider checks the session cookies for changes made outside this client (another tab,
+    /// the official JavaScript client). Chromium also reports changes at once through <c>cookieStore</c>. Default 1 s.</summary>
+    public TimeSpan SessionChangePollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The claim type <c>IsInRole</c> and <c>[Authorize(Roles = …)]</c> read from the access-token payload. Default <c>role</c>.</summary>
+    public string RoleClaimType { get; set; } = "role";
+}
