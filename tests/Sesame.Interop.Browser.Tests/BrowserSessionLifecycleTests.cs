@@ -7,6 +7,26 @@ namespace Sesame.Interop.Browser.Tests;
 public sealed class BrowserSessionLifecycleTests(ChromiumFixture chromium) : BrowserTest(chromium), IClassFixture<ChromiumFixture>
 {
     [Fact]
+    public async Task Browser_conformance_page_provides_the_reference_globals_and_the_client_bundle()
+    {
+        await SetUpAsync();
+
+        var globals = await Page.EvaluateAsync<string[]>("""
+            () => [
+              typeof axios.create, typeof AxiosMockAdapter, typeof window.assert, typeof assert.ok, typeof assert.equal,
+              typeof assert.strictEqual, typeof assert.deepEqual, typeof assert.notStrictEqual,
+              typeof getNumberOfTimesRefreshCalled, typeof getNumberOfTimesRefreshAttempted, typeof getNumberOfTimesGetSessionCalled,
+              typeof assertEqual, typeof assertNotEqual, typeof delay, typeof loadAngular, typeof deleteAllCookies,
+              typeof supertokens.init, typeof supertokens.doesSessionExist,
+            ]
+            """);
+        Assert.All(globals, static type => Assert.Equal("function", type));
+        Assert.Equal("threw", await Page.EvaluateAsync<string>("() => { try { assert.deepEqual({a: 1}, {a: 2}); return 'passed'; } catch { return 'threw'; } }"));
+        Assert.Equal("passed", await Page.EvaluateAsync<string>("() => { assert.deepEqual({a: [1]}, {a: [1]}); assertEqual(1, 1); return 'passed'; }"));
+        Assert.Equal("success", await Page.EvaluateAsync<string>("async () => (await axios.get('/ping')).data"));
+    }
+
+    [Fact]
     public async Task Browser_login_creates_a_session_that_the_read_apis_report()
     {
         await SetUpAsync();

@@ -15,7 +15,7 @@ namespace Sesame.Interop.Browser.Tests.Infrastructure;
 public abstract class BrowserTest(ChromiumFixture chromium) : IAsyncLifetime
 {
     /// <summary>A plain HTTP client for the suite's plumbing calls (as the reference suite makes them from node).</summary>
-    protected static HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+    protected static HttpClient Http { get; } = new(new HttpClientHandler { UseCookies = false }) { Timeout = TimeSpan.FromSeconds(30) };
     private readonly ConcurrentQueue<string> _console = new();
     private IBrowserContext? _context;
     private IPage? _page;
