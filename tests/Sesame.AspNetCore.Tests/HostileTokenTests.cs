@@ -9,21 +9,28 @@ using Sesame.Testing.Server;
 
 namespace Sesame.AspNetCore.Tests;
 
-public sealed class HostileTokenTests : IAsyncLifetime
+/// <summary>One server and one valid token shared by the hostile-token cases (none of them changes server state).</summary>
+public sealed class HostileTokenFixture : IAsyncLifetime
 {
-    private SesameTestServer _server = null!;
-    private string _valid = null!;
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    public SesameTestServer Server { get; private set; } = null!;
+
+    public string ValidToken { get; private set; } = null!;
 
     public async ValueTask InitializeAsync()
     {
-        _server = await SesameTestServer.StartAsync(o => o.AccessTokenLifetime = TimeSpan.FromMinutes(5), _time);
-        using var client = new HeaderSession(_server);
+        Server = await SesameTestServer.StartAsync(o => o.AccessTokenLifetime = TimeSpan.FromMinutes(5));
+        using var client = new HeaderSession(Server);
         await client.LoginAsync("u1");
-        _valid = client.AccessToken!;
+        ValidToken = client.AccessToken!;
     }
 
-    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
+    public async ValueTask DisposeAsync() => await Server.DisposeAsync();
+}
+
+public sealed class HostileTokenTests(HostileTokenFixture fixture) : IClassFixture<HostileTokenFixture>
+{
+    private readonly SesameTestServer _server = fixture.Server;
+    private readonly string _valid = fixture.ValidToken;
 
     public static TheoryData<string> Cases =>
     [
@@ -57,8 +64,11 @@ public sealed class HostileTokenTests : IAsyncLifetime
     [Fact]
     public async Task Expired_token_gets_try_refresh()
     {
-        _time.Advance(TimeSpan.FromMinutes(6));
-        using var client = new HeaderSession(_server) { AccessToken = _valid };
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await SesameTestServer.StartAsync(o => o.AccessTokenLifetime = TimeSpan.FromMinutes(5), time);
+        using var client = new HeaderSession(server);
+        await client.LoginAsync("u1");
+        time.Advance(TimeSpan.FromMinutes(6));
         Assert.Equal("try refresh token", await (await client.SendAsync(HttpMethod.Get, "/")).MessageAsync());
     }
 

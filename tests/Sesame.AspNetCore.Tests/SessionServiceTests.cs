@@ -102,23 +102,18 @@ public sealed class SessionServiceTests
         Assert.Equal("remove", response.Header("front-token"));
     }
 
-    [Theory]
-    [InlineData("sub")]
-    [InlineData("exp")]
-    [InlineData("iat")]
-    [InlineData("sessionHandle")]
-    [InlineData("refreshTokenHash1")]
-    [InlineData("parentRefreshTokenHash1")]
-    [InlineData("antiCsrfToken")]
-    [InlineData("tId")]
-    [InlineData("rsub")]
-    public async Task Create_with_a_reserved_claim_throws_a_clear_argument_exception(string claim)
+    [Fact]
+    public async Task Create_with_any_reserved_claim_throws_a_clear_argument_exception()
     {
         await using var server = await SesameTestServer.StartAsync();
-        var context = new DefaultHttpContext();
-        var error = await Assert.ThrowsAsync<ArgumentException>(() =>
-            Sessions(server).CreateSessionAsync(context, "u1", new JsonObject { [claim] = "x" }));
-        Assert.Contains($"reserved claim '{claim}'", error.Message);
+        foreach (var claim in new[] { "sub", "exp", "iat", "sessionHandle", "refreshTokenHash1", "parentRefreshTokenHash1", "antiCsrfToken", "tId", "rsub" })
+        {
+            var error = await Assert.ThrowsAsync<ArgumentException>(() =>
+                Sessions(server).CreateSessionAsync(new DefaultHttpContext(), "u1", new JsonObject { [claim] = "x" }));
+            Assert.Contains($"reserved claim '{claim}'", error.Message);
+        }
+
+        Assert.Empty(await Sessions(server).ListSessionsAsync("u1"));
     }
 
     [Fact]
