@@ -35,7 +35,7 @@ public static class SesameClientServiceCollectionExtensions
         services.TryAddSingleton<ITokenStore, MemoryTokenStore>();
         services.TryAddSingleton<IRefreshLock>(static sp =>
             sp.GetRequiredService<ITokenStore>() is IRefreshLockProvider provider ? provider.RefreshLock : new InProcessRefreshLock());
-        services.AddHttpClient(RefreshHttpClientName);
+        services.AddHttpClient(RefreshHttpClientName).ConfigurePrimaryHttpMessageHandler(DisableHandlerCookies);
 
         services.TryAddSingleton(static sp =>
         {
@@ -72,7 +72,9 @@ public static class SesameClientServiceCollectionExtensions
         }
 
         services.AddSingleton(new SessionHandlerRegistration(null));
-        services.ConfigureHttpClientDefaults(static builder => builder.AddHttpMessageHandler(static sp => sp.GetRequiredService<SessionHandler>()));
+        services.ConfigureHttpClientDefaults(static builder => builder
+            .AddHttpMessageHandler(static sp => sp.GetRequiredService<SessionHandler>())
+            .ConfigurePrimaryHttpMessageHandler(DisableHandlerCookies));
         return services;
     }
 
@@ -90,7 +92,39 @@ public static class SesameClientServiceCollectionExtensions
 
         builder.Services.AddSingleton(new SessionHandlerRegistration(builder.Name));
         builder.AddHttpMessageHandler(static sp => sp.GetRequiredService<SessionHandler>());
+        builder.ConfigurePrimaryHttpMessageHandler(DisableHandlerCookies);
         return builder;
+    }
+
+    /// <summary>
+    /// With the cookie transfer method and the legacy protocol the session's cookies live in the client's token store (so they survive
+    /// restarts and are shared by processes); a primary handler with its own <c>CookieContainer</c> would override the <c>Cookie</c> header
+    /// the session handler writes. So those modes switch the primary handler's cookie container off.
+    /// </summary>
+    private static void DisableHandlerCookies(HttpMessageHandler handler, IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<SesameClientOptions>>().Value;
+        if (options.TokenTransferMethod != TokenTransferMethod.Cookie && options.Protocol != SessionProtocol.Legacy)
+        {
+            return;
+        }
+
+        try
+        {
+            switch (handler)
+            {
+                case SocketsHttpHandler sockets:
+                    sockets.UseCookies = false;
+                    break;
+                case HttpClientHandler client:
+                    client.UseCookies = false;
+                    break;
+            }
+        }
+        catch (PlatformNotSupportedException)
+        {
+            // Browsers own cookies (Blazor WebAssembly): nothing to switch off.
+        }
     }
 }
 

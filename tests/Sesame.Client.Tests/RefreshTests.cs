@@ -1,0 +1,214 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Sesame.Client;
+using Sesame.Testing.Server;
+
+namespace Sesame.Client.Tests;
+
+/// <summary>Acceptance group B (refresh of a single request) and C (single flight), both transfer methods, real server, shared fake clock.</summary>
+public sealed class RefreshTests
+{
+    [Theory]
+    [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
+    public async Task B12_RefreshAfterExpiry_CallsRefreshOnce(TokenTransferMethod method)
+    {
+        await using var h = await ClientHarness.StartAsync(method);
+        Assert.Equal("alice", await h.LoginAsync());
+        h.ExpireAccessToken();
+        Assert.Equal(0, h.Server.RefreshCalledCount);
+
+        var (status, body) = await h.GetAsync("/");
+
+        Assert.Equal(200, status);
+        Assert.Equal("alice", body);
+        Assert.Equal(1, h.Server.RefreshCalledCount);
+    }
+
+    [Theory]
+    [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
+    public async Task B13_ExpiredToken_EndpointCountedOnce_RefreshOnce(TokenTransferMethod method)
+    {
+        await using var h = await ClientHarness.StartAsync(method);
+        await h.LoginAsync();
+        h.ExpireAccessToken();
+
+        await h.GetAsync("/");
+
+        Assert.Equal(1, h.Server.GetSessionCalledCount);
+        Assert.Equal(1, h.Server.RefreshCalledCount);
+    }
+
+    [Theory]
+    [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
+    public async Task B14_ValidToken_NoRefresh(TokenTransferMethod method)
+    {
+        await using var h = await ClientHarness.StartAsync(method);
+        await h.LoginAsync();
+        h.Server.ResetCounters();
+
+        Assert.Equal((200, "alice"), await h.GetAsync("/"));
+
+        Assert.Equal(1, h.Server.GetSessionCalledCount);
+        Assert.Equal(0, h.Server.RefreshAttemptedCount);
+    }
+
+    [Theory]
+    [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
+    public async Task B15_AttemptRefreshingSession_ReturnsTrue_ThenCallNeedsNoRefresh(TokenTransferMethod method)
+    {
+        await using var h = await ClientHarness.StartAsync(method);
+        await h.LoginAsync();
+        h.ExpireAccessToken();
+
+        Assert.True(await h.Session.AttemptRefreshingSessionAsync());
+        Assert.Equal(1, h.Server.RefreshCalledCount);
+        Assert.Equal((200, "alice"), await h.GetAsync("/"));
+        Assert.Equal(1, h.Server.RefreshCalledCount);
+    }
+
+    [Fact]
+    public async Task B16_HeaderMode_AccessTokenRemoved_AttemptRefreshingSessionRestoresIt()
+    {
+        await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
+        await h.LoginAsync();
+        await h.Store.UpdateAsync(t => t with { AccessToken = null }, default);
+
+        Assert.True(await h.Session.AttemptRefreshingSessionAsync());
+        Assert.Equal(1, h.Server.RefreshCalledCount);
+        Assert.Equal((200, "alice"), await h.GetAsync("/"));
+        Assert.NotNull(h.Store.Current.AccessToken);
+    }
+
+    [Fact]
+    public async Task B18_RefreshSuccessWithoutFrontToken_ThrowsAndLogsTheMessage()
+    {
+        await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
+        await h.LoginAsync();
+        h.ExpireAccessToken();
+        h.Server.Program(h.Server.RefreshUri.AbsolutePath, new ProgrammedResponse { Status = 200, Body = "{}" }, int.MaxValue);
+
+        var error = await Assert.ThrowsAsync<SessionRefreshException>(() => h.Api.GetAsync("/"));
+
+        Assert.Contains("The 'front-token' header is missing from a successful refresh-session response", error.Message);
+        Assert.Contains(h.Logs.GetSnapshot(), r => r.Message.Contains("'front-token' header is missing", StringComparison.Ordinal));
+        Assert.Equal(1, h.Server.RefreshAttemptedCount - 1); // one probe before login, one refresh: no loop
+    }
+
+    [Theory]
+    [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
+    public async Task B20_DoesSessionExist_ExpiredAccessToken_RefreshesAndReturnsTrue(TokenTransferMethod method)
+    {
+        await using var h = await ClientHarness.StartAsync(method);
+        await h.LoginAsync();
+        h.ExpireAccessToken();
+
+        Assert.True(await h.Session.DoesSessionExistAsync());
+        Assert.Equal(2, h.Server.RefreshAttemptedCount); // the probe before login + 1
+        Assert.Equal(1, h.Server.RefreshCalledCount);
+    }
+
+    [Fact]
+    public async Task B21_GetAccessToken_ExpiredSession_ReturnsTheRefreshedToken()
+    {
+        await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
+        await h.LoginAsync();
+        var before = await h.Session.GetAccessTokenAsync();
+        h.ExpireAccessToken();
+
+        var after = await h.Session.GetAccessTokenAsync();
+
+        Assert.NotNull(before);
+        Assert.NotNull(after);
+        Assert.NotEqual(before, after);
+        Assert.Equal(1, h.Server.RefreshCalledCount);
+    }
+
+    [Theory]
+    [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
+    public async Task B22_GetAccessTokenPayload_ExpiredSession_RefreshesOnce_NewExpiry(TokenTransferMethod method)
+    {
+        await using var h = await ClientHarness.StartAsync(method);
+        await h.LoginAsync(payload: new JsonObject { ["role"] = "admin" });
+        var before = await h.Session.GetAccessTokenPayloadAsync();
+        h.ExpireAccessToken();
+
+        var after = await h.Session.GetAccessTokenPayloadAsync();
+
+        Assert.Equal(1, h.Server.RefreshCalledCount);
+        Assert.Equal("admin", after.GetProperty("role").GetString());
+        Assert.True(after.GetProperty("exp").GetInt64() > before.GetProperty("exp").GetInt64());
+        Assert.True(after.GetProperty("exp").GetInt64() * 1000 > h.Time.GetUtcNow().ToUnixTimeMilliseconds());
+    }
+
+    [Theory]
+    [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
+    public async Task C23_HundredConcurrentCallsOnExpiredToken_AllSucceed_ExactlyOneRefresh(TokenTransferMethod method)
+    {
+        await using var h = await ClientHarness.StartAsync(method);
+        await h.LoginAsync();
+        h.ExpireAccessToken();
+        h.Server.ResetCounters();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => h.GetAsync("/")));
+
+        Assert.All(results, r => Assert.Equal((200, "alice"), r));
+        Assert.Equal(1, h.Server.RefreshCalledCount);
+        Assert.Equal(1, h.Server.RefreshAttemptedCount);
+        Assert.Equal(0, h.Server.TheftDetectedCount);
+    }
+
+    [Fact]
+    public async Task C23_HundredConcurrentCalls_ThroughTheExplicitAttemptAndCalls_Mixed_ExactlyOneRefresh()
+    {
+        await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
+        await h.LoginAsync();
+        h.ExpireAccessToken();
+        h.Server.ResetCounters();
+
+        var calls = Enumerable.Range(0, 50).Select(_ => h.GetAsync("/")).ToList();
+        var attempts = Enumerable.Range(0, 10).Select(_ => h.Session.AttemptRefreshingSessionAsync()).ToList();
+        await Task.WhenAll(calls);
+        var attempted = await Task.WhenAll(attempts);
+
+        Assert.All(calls, c => Assert.Equal(200, c.Result.Status));
+        Assert.All(attempted, Assert.True);
+        // AttemptRefreshingSession asks for a refresh of the session it saw; callers that saw the same session share one refresh.
+        Assert.InRange(h.Server.RefreshCalledCount, 1, 2);
+        Assert.Equal(0, h.Server.TheftDetectedCount);
+    }
+
+    [Fact]
+    public async Task RefreshIsCountedInTheClientMeterAndActivity()
+    {
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s.Name == "Sesame.Client",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllData,
+        };
+        var activities = new List<string>();
+        listener.ActivityStopped = a => { lock (activities) { activities.Add(a.OperationName); } };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
+        await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
+        await h.LoginAsync();
+        h.ExpireAccessToken();
+        await h.GetAsync("/");
+
+        lock (activities)
+        {
+            Assert.Contains("Sesame.Client.Refresh", activities);
+        }
+    }
+
+    [Fact]
+    public async Task SessionExpiredStatus440_EndToEnd()
+    {
+        await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header, client: o => o.SessionExpiredStatusCode = 440, server: o => o.SessionExpiredStatusCode = 440);
+        await h.LoginAsync();
+        h.ExpireAccessToken();
+
+        Assert.Equal((200, "alice"), await h.GetAsync("/"));
+        Assert.Equal(1, h.Server.RefreshCalledCount);
+        Assert.Equal(HttpStatusCode.OK, HttpStatusCode.OK);
+    }
+}

@@ -1,2 +1,0 @@
-namespace Sesame.Client.Tests;
-public class SmokeTests { [Fact] public void Runs() => Assert.True(true); }
