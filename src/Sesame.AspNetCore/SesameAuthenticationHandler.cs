@@ -29,8 +29,10 @@ internal sealed class SesameAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        // Preflights and TRACE are never session-checked (server.md §1).
-        if (HttpMethods.IsOptions(Request.Method) || HttpMethods.IsTrace(Request.Method))
+        // Preflights and TRACE are never session-checked (server.md §1). The refresh endpoint reads the refresh token only: verifying the access cookie that rides along would only
+        // duplicate work (and the cookies it might write).
+        if (HttpMethods.IsOptions(Request.Method) || HttpMethods.IsTrace(Request.Method)
+            || Request.Path.Equals(settings.RefreshPath, StringComparison.OrdinalIgnoreCase))
         {
             return AuthenticateResult.NoResult();
         }

@@ -184,3 +184,21 @@ public sealed class CookieModeTests
         Assert.NotEqual("remove", response.Header("front-token"));
     }
 }
+
+public sealed class CookieRefreshResponseTests
+{
+    [Fact]
+    public async Task Refresh_response_sets_each_session_cookie_exactly_once_even_with_a_refreshed_access_cookie()
+    {
+        await using var server = await SesameTestServer.StartAsync();
+        using var client = new CookieSession(server);
+        await client.LoginAsync("u1");
+        await client.RefreshAsync();                   // the access cookie now carries a parent hash
+        var response = await client.RefreshAsync();
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Single(response.SetCookies(), c => c.StartsWith("sAccessToken=", StringComparison.Ordinal));
+        Assert.Single(response.SetCookies(), c => c.StartsWith("sRefreshToken=", StringComparison.Ordinal));
+        Assert.Equal("u1", await (await client.SendAsync(HttpMethod.Get, "/")).BodyAsync());
+    }
+}
