@@ -462,19 +462,45 @@ public sealed class PostgreSqlSessionStore : ISessionStore, IAsyncDisposable, ID
     /// timeouts, an exhausted pool, a server shutting down) to <see cref="SessionStoreUnavailableException"/>.
     /// Other errors (constraint violations, bugs) and the caller's cancellation pass through unchanged.
     /// </summary>
+    /// <remarks>
+    /// Pooled connections that died while idle (the database restarted or failed over) fail on first use. Every such
+    /// failure clears the pool's idle connections, and the operation is tried once more on a fresh connection, so the
+    /// first requests after a database comes back do not answer 503. One retry is safe for every statement here: reads
+    /// and idempotent writes repeat harmlessly, and a compare-and-set that did commit just reports "lost" on the retry,
+    /// which callers already handle by re-reading the row. Timeouts are not retried: they would only double the wait.
+    /// </remarks>
     private async Task<TResult> RunAsync<TState, TResult>(string operation, TState state,
         Func<TState, CancellationToken, Task<TResult>> work, CancellationToken cancellationToken)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            return await work(state, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
-        {
-            PostgreSqlSessionStoreLog.StoreUnavailable(_logger, operation, ex);
-            throw new SessionStoreUnavailableException($"The PostgreSQL session database is unavailable ({operation}): {ex.Message}", ex);
+            try
+            {
+                return await work(state, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (attempt == 1 && IsBrokenConnection(ex, cancellationToken))
+            {
+                _dataSource.Clear();
+                PostgreSqlSessionStoreLog.RetryingOnFreshConnection(_logger, operation, ex);
+            }
+            catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
+            {
+                _dataSource.Clear();
+                PostgreSqlSessionStoreLog.StoreUnavailable(_logger, operation, ex);
+                throw new SessionStoreUnavailableException($"The PostgreSQL session database is unavailable ({operation}): {ex.Message}", ex);
+            }
         }
     }
+
+    // A connection the server closed or reset (shutdown, restart, crash, network cut): worth one retry on a new one.
+    private static bool IsBrokenConnection(Exception exception, CancellationToken cancellationToken) =>
+        !cancellationToken.IsCancellationRequested && exception switch
+        {
+            PostgresException postgres => postgres.SqlState.StartsWith("57P0", StringComparison.Ordinal)
+                || postgres.SqlState.StartsWith("08", StringComparison.Ordinal),
+            NpgsqlException npgsql => npgsql.InnerException is IOException or SocketException or EndOfStreamException,
+            _ => false,
+        };
 
     private static bool IsUnavailable(Exception exception, CancellationToken cancellationToken) => exception switch
     {

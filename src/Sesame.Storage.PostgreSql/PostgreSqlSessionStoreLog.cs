@@ -19,4 +19,7 @@ internal static partial class PostgreSqlSessionStoreLog
 
     [LoggerMessage(5204, LogLevel.Error, "PostgreSQL session store: the database has schema version {FoundVersion}, newer than this library's {SupportedVersion}; refusing to use it.", EventName = "PostgreSqlSchemaTooNew")]
     public static partial void SchemaTooNew(ILogger logger, int foundVersion, int supportedVersion);
+
+    [LoggerMessage(5205, LogLevel.Information, "PostgreSQL session store: a pooled connection was broken during {Operation}; cleared the idle pool and retrying once on a fresh connection.", EventName = "PostgreSqlRetryingOnFreshConnection")]
+    public static partial void RetryingOnFreshConnection(ILogger logger, string operation, Exception exception);
 }

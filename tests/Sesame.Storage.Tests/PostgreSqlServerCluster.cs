@@ -37,6 +37,14 @@ internal sealed class PostgreSqlServerCluster : IAsyncDisposable
 
     public int TheftDetectedCount => Servers.Sum(s => s.TheftDetectedCount);
 
+    public void ResetCounters()
+    {
+        foreach (var server in Servers)
+        {
+            server.ResetCounters();
+        }
+    }
+
     /// <summary>Starts the servers on a fresh schema of the shared test database.</summary>
     public static async Task<PostgreSqlServerCluster> StartAsync(Action<int, SesameServerOptions>? configure = null, int count = 3)
     {
