@@ -9,7 +9,7 @@ namespace Sesame.Interop.Browser.Tests;
 /// </summary>
 public sealed class BrowserAntiCsrfTests(ChromiumFixture chromium) : BrowserTest(chromium), IClassFixture<ChromiumFixture>
 {
-    private const int Validity = 2;
+    private const int Validity = 3;
 
     [Fact]
     public async Task Browser_anti_csrf_via_token_stores_the_token_sends_it_and_rotates_it_on_refresh()

@@ -16,7 +16,7 @@ public sealed class BrowserCrossOriginTests(ChromiumFixture chromium) : BrowserT
     [InlineData("header")]
     public async Task Browser_cross_origin_api_keeps_the_session_through_a_refresh(string tokenTransferMethod)
     {
-        const int validity = 2;
+        const int validity = 3;
         await SetUpAsync(validity);
         var responses = new ConcurrentQueue<IResponse>();
         Page.Response += (_, response) => responses.Enqueue(response);

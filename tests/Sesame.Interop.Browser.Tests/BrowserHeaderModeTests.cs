@@ -13,7 +13,7 @@ public sealed class BrowserHeaderModeTests(ChromiumFixture chromium) : BrowserTe
     [Fact]
     public async Task Browser_header_mode_sends_bearer_tokens_refreshes_with_the_refresh_token_and_signs_out()
     {
-        const int validity = 2;
+        const int validity = 3;
         await SetUpAsync(validity);
         var requests = new ConcurrentQueue<IRequest>();
         Page.Request += (_, request) => requests.Enqueue(request);

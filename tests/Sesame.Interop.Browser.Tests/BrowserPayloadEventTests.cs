@@ -9,7 +9,7 @@ public sealed class BrowserPayloadEventTests(ChromiumFixture chromium) : Browser
     [Fact]
     public async Task Browser_payload_updates_fire_ACCESS_TOKEN_PAYLOAD_UPDATED_and_survive_a_refresh()
     {
-        const int validity = 2;
+        const int validity = 3;
         await SetUpAsync(validity);
         await InitClientAsync();
         await LoginAsync();

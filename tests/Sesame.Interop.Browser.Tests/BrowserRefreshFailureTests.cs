@@ -17,7 +17,7 @@ public sealed class BrowserRefreshFailureTests(ChromiumFixture chromium) : Brows
     [Fact]
     public async Task Browser_401_that_removes_the_session_is_not_followed_by_a_refresh()
     {
-        const int validity = 2;
+        const int validity = 3;
         await SetUpAsync(validity);
         await InitClientAsync();
         await LoginAsync("revoked-user");
@@ -56,7 +56,7 @@ public sealed class BrowserRefreshFailureTests(ChromiumFixture chromium) : Brows
     [Fact]
     public async Task Browser_refresh_answering_500_hands_the_500_to_the_call_and_keeps_the_session_fault_injected_by_route()
     {
-        const int validity = 2;
+        const int validity = 3;
         await SetUpAsync(validity);
         await InitClientAsync();
         await LoginAsync("kept-user");

@@ -57,7 +57,7 @@ public sealed class BrowserSessionLifecycleTests(ChromiumFixture chromium) : Bro
     [Fact]
     public async Task Browser_expired_access_token_costs_one_refresh_and_the_call_succeeds()
     {
-        const int validity = 2;
+        const int validity = 3;
         await SetUpAsync(validity);
         await InitClientAsync();
         await LoginAsync();
@@ -80,7 +80,7 @@ public sealed class BrowserSessionLifecycleTests(ChromiumFixture chromium) : Bro
     [Fact]
     public async Task Browser_attemptRefreshingSession_and_doesSessionExist_refresh_an_expired_session_once()
     {
-        const int validity = 2;
+        const int validity = 3;
         await SetUpAsync(validity);
         await InitClientAsync();
         await LoginAsync();
