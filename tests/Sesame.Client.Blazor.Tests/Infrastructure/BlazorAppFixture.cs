@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using Microsoft.Playwright;
+using Sesame.Client.Blazor.Tests.Infrastructure;
+
+[assembly: AssemblyFixture(typeof(BlazorAppFixture))]
+
+// One server and one clock for the whole assembly: tests run one at a time so counters and clock moves are theirs alone.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace Sesame.Client.Blazor.Tests.Infrastructure;
+
+/// <summary>
+/// Once per test run: publishes samples/Demo.Client (Release, trimmed, no compression: compression is most of the publish time and the
+/// host serves plain files), starts <see cref="BlazorTestHost"/> on it, and launches Debian's headless Chromium through Playwright.
+/// </summary>
+public sealed class BlazorAppFixture : IAsyncLifetime
+{
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+    private BlazorTestHost? _host;
+
+    public IBrowser Browser => _browser ?? throw new InvalidOperationException("Chromium has not started.");
+
+    public BlazorTestHost Host => _host ?? throw new InvalidOperationException("The host has not started.");
+
+    /// <summary>How long publishing took (reported once).</summary>
+    public TimeSpan PublishDuration { get; private set; }
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!File.Exists(RepositoryPaths.OfficialClientBundle))
+        {
+            await ExternalCommand.RunAsync("bash", [Path.Combine(RepositoryPaths.Root, "build", "deps", "browser-assets.sh")], RepositoryPaths.Root, TimeSpan.FromMinutes(3));
+        }
+
+        var started = Stopwatch.StartNew();
+        await ExternalCommand.RunAsync(
+            "dotnet",
+            ["publish", RepositoryPaths.DemoClientProject, "-c", "Release", "-p:CompressionEnabled=false", "-o", RepositoryPaths.PublishFolder,
+             "--nologo", "--disable-build-servers", "-v:q"],
+            RepositoryPaths.Root,
+            TimeSpan.FromMinutes(4));
+        PublishDuration = started.Elapsed;
+
+        var appRoot = Path.Combine(RepositoryPaths.PublishFolder, "wwwroot");
+        _host = await BlazorTestHost.StartAsync(appRoot, RepositoryPaths.OfficialClientBundle);
+
+        var executable = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+        if (!File.Exists(executable))
+        {
+            throw new InvalidOperationException(
+                $"Chromium not found at '{executable}'. Install Debian's package (`bash build/install-deps.sh` does, from build/deps/browser.apt) or set CHROMIUM_PATH.");
+        }
+
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = executable,
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+            ],
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,33 @@
+namespace Sesame.Client.Blazor.Tests.Infrastructure;
+
+/// <summary>Paths in the repository, found from the test's output folder.</summary>
+public static class RepositoryPaths
+{
+    /// <summary>The folder holding <c>Sesame.slnx</c>.</summary>
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>The demo's Blazor app project.</summary>
+    public static string DemoClientProject => Path.Combine(Root, "samples", "Demo.Client", "Demo.Client.csproj");
+
+    /// <summary>Where the tests publish the Blazor app (git-ignored <c>.build/</c>).</summary>
+    public static string PublishFolder => Path.Combine(Root, ".build", "blazor-publish", "Demo.Client");
+
+    /// <summary>The official JavaScript client's bundle, built by <c>build/deps/browser-assets.sh</c>.</summary>
+    public static string OfficialClientBundle => Path.Combine(Root, "tests", "Interop", "browser-assets", "dist", "supertokens.js");
+
+    /// <summary>Screenshots and console logs of failed tests (git-ignored).</summary>
+    public static string Artifacts => Path.Combine(Root, "artifacts", "blazor");
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Sesame.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"Sesame.slnx not found above {AppContext.BaseDirectory}.");
+    }
+}
