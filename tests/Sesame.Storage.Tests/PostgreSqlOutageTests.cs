@@ -5,7 +5,8 @@ using Sesame.AspNetCore.Storage;
 namespace Sesame.Storage.Tests;
 
 /// <summary>
-/// Three servers on a PostgreSQL instance of their own, which the test shuts down and starts again: a real outage.
+/// Database faults under three servers: a PostgreSQL instance of their own shut down and started again (a real
+/// outage), and a row held by another transaction past the command timeout (a real slow database).
 /// </summary>
 public sealed class PostgreSqlOutageTests
 {
@@ -45,6 +46,37 @@ public sealed class PostgreSqlOutageTests
 
         var next = (await RawSession.RefreshAsync(s[0], current.RefreshToken)).Tokens!;
         Assert.Equal(HttpStatusCode.OK, (await RawSession.GetAsync(s[1], next.AccessToken)).Status);
+        Assert.Equal(0, cluster.TheftDetectedCount);
+    }
+    [Fact]
+    public async Task PostgreSql_slow_database_past_the_command_timeout_refresh_answers_503_and_the_session_survives()
+    {
+        await using var cluster = await PostgreSqlServerCluster.StartAsync(
+            (_, options) => options.AccessTokenLifetime = TimeSpan.FromMinutes(10), commandTimeoutSeconds: 1);
+        var s = cluster.Servers;
+        var login = await RawSession.LoginAsync(s[0], "slowpoke");
+        var child = (await RawSession.RefreshAsync(s[1], login.RefreshToken)).Tokens!;
+        var handle = PostgreSqlMultiInstanceTests.SessionHandleOf(child);
+
+        // Another transaction holds the session row: promoting the child must wait for it, longer than the timeout.
+        await using (var blocker = new Npgsql.NpgsqlConnection(cluster.ConnectionString))
+        {
+            await blocker.OpenAsync(TestContext.Current.CancellationToken);
+            await using var transaction = await blocker.BeginTransactionAsync(TestContext.Current.CancellationToken);
+            await using (var lockRow = new Npgsql.NpgsqlCommand("SELECT 1 FROM sesame_sessions WHERE session_handle = $1 FOR UPDATE;", blocker, transaction))
+            {
+                lockRow.Parameters.Add(new Npgsql.NpgsqlParameter { Value = handle });
+                Assert.Equal(1, await lockRow.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+            }
+
+            var stalled = await RawSession.RefreshAsync(s[2], child.RefreshToken);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, stalled.Status);
+            Assert.Equal(HttpStatusCode.OK, (await RawSession.GetAsync(s[0], login.AccessToken)).Status);
+            await transaction.RollbackAsync(TestContext.Current.CancellationToken);
+        }
+
+        var refreshed = await RawSession.RefreshAsync(s[2], child.RefreshToken);
+        Assert.True(refreshed.Status == HttpStatusCode.OK, RawSession.Describe(refreshed));
         Assert.Equal(0, cluster.TheftDetectedCount);
     }
 }

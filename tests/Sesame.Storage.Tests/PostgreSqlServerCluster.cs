@@ -46,10 +46,16 @@ internal sealed class PostgreSqlServerCluster : IAsyncDisposable
     }
 
     /// <summary>Starts the servers on a fresh schema of the shared test database.</summary>
-    public static async Task<PostgreSqlServerCluster> StartAsync(Action<int, SesameServerOptions>? configure = null, int count = 3)
+    public static async Task<PostgreSqlServerCluster> StartAsync(Action<int, SesameServerOptions>? configure = null, int count = 3,
+        int? commandTimeoutSeconds = null)
     {
         var schema = PostgreSqlTestDatabase.NewSchemaName("cluster");
         var connectionString = await PostgreSqlTestDatabase.CreateSchemaAsync(schema, TestContext.Current.CancellationToken);
+        if (commandTimeoutSeconds is { } seconds)
+        {
+            connectionString = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = seconds }.ConnectionString;
+        }
+
         return await StartAsync(schema, connectionString, configure, count);
     }
 
