@@ -62,8 +62,9 @@ public sealed class LegacyExplicitApiTests(ShortLivedLegacyPeerFixture fixture) 
             Assert.Equal("raw", await echoed.Content.ReadAsStringAsync(ct));
         }
 
+        var refreshesBefore = await _peer.RefreshCountAsync();
         Assert.True(await SesameSession.AttemptRefreshingSessionAsync(ct));
-        Assert.Equal(2, await _peer.RefreshCountAsync());
+        Assert.Equal(refreshesBefore + 1, await _peer.RefreshCountAsync());
 
         // init(..., true): HttpClient itself is now handled; the session survives re-initialisation.
         SesameSession.Init(_peer.RefreshUrl.ToString(), SessionExpiredStatusCode, viaInterceptor: true, SessionProtocol.Legacy);
@@ -78,12 +79,13 @@ public sealed class LegacyExplicitApiTests(ShortLivedLegacyPeerFixture fixture) 
         }
 
         Assert.False(await SesameSession.DoesSessionExistAsync(ct));
+        var attemptsBefore = await _peer.RefreshAttemptCountAsync();
         using (var after = await SesameSession.GetAsync("/", ct))
         {
             Assert.Equal(SessionExpiredStatusCode, (int)after.StatusCode);
         }
 
-        Assert.Equal(2, await _peer.RefreshAttemptCountAsync());
+        Assert.Equal(attemptsBefore, await _peer.RefreshAttemptCountAsync()); // no session: the 440 is handed over, no refresh
         Assert.Equal(0, await _peer.TheftCountAsync());
     }
 }

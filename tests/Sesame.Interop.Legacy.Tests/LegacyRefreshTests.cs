@@ -4,7 +4,7 @@ using Sesame.Interop.Legacy.Tests.Infrastructure;
 
 namespace Sesame.Interop.Legacy.Tests;
 
-/// <summary>Expiry ⇒ one refresh, the call re-sent, its response returned (access tokens live 2 s on this peer).</summary>
+/// <summary>Expiry ⇒ one refresh, the call re-sent, its response returned (access tokens live 3 s on this peer).</summary>
 public sealed class LegacyRefreshTests(ShortLivedLegacyPeerFixture fixture) : IClassFixture<ShortLivedLegacyPeerFixture>
 {
     private readonly LegacyPeer _peer = fixture.Peer;

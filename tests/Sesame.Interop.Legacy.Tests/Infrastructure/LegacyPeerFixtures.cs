@@ -30,9 +30,10 @@ public abstract class LegacyPeerFixture(LegacyEnvironment environment, TimeSpan 
     }
 }
 
-/// <summary>A peer whose access tokens live 2 s: tests wait for real expiry (a Node server has no fake clock).</summary>
+/// <summary>A peer whose access tokens live 3 s: tests wait for real expiry (a Node server has no fake clock). Short enough to keep the
+/// waits small, long enough that a busy 2-core CI machine finishes a refresh and its retried calls before the new token expires too.</summary>
 public sealed class ShortLivedLegacyPeerFixture(LegacyEnvironment environment)
-    : LegacyPeerFixture(environment, TimeSpan.FromSeconds(2));
+    : LegacyPeerFixture(environment, TimeSpan.FromSeconds(3));
 
 /// <summary>A peer whose access tokens live an hour: for tests that must never see an expiry.</summary>
 public sealed class LongLivedLegacyPeerFixture(LegacyEnvironment environment)
