@@ -62,7 +62,12 @@ public sealed class LegacyTwoProcessTests(ShortLivedLegacyPeerFixture fixture) :
                 }
             }
 
+            // Both processes met the expired session (two 440s); one refreshed, the other saw the new sIdRefreshToken in the file
+            // under the lock and re-sent its call without refreshing.
+            var events = await _peer.EventsAsync();
+            Assert.Equal(2, events.Count(e => e == "TRY_REFRESH_TOKEN"));
             Assert.Equal(1, await _peer.RefreshCountAsync());
+            Assert.Equal(1, await _peer.RefreshAttemptCountAsync());
             Assert.Equal(0, await _peer.TheftCountAsync());
 
             // The file holds the lineage the peer now knows: refreshing it again is not theft either.
