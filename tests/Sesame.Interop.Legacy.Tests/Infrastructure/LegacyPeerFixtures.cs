@@ -1,8 +1,12 @@
+using System.Reflection;
+using System.Text;
+
 namespace Sesame.Interop.Legacy.Tests.Infrastructure;
 
 /// <summary>A seed-era peer shared by the tests of one class (class fixture); started once, killed at the end.</summary>
 public abstract class LegacyPeerFixture(LegacyEnvironment environment, TimeSpan accessTokenLifetime) : IAsyncLifetime
 {
+    private static readonly string s_runName = TableNamePart(Assembly.GetEntryAssembly()?.GetName().Name ?? "tests");
     private static int s_instances;
     private LegacyPeer? _peer;
 
@@ -12,10 +16,23 @@ public abstract class LegacyPeerFixture(LegacyEnvironment environment, TimeSpan 
     /// <inheritdoc />
     public async ValueTask InitializeAsync()
     {
-        // Peers run concurrently (one per test class): each gets its own pair of tables, named by start order so that
-        // later runs reuse the same few tables instead of piling up new ones.
-        var suffix = "p" + Interlocked.Increment(ref s_instances);
+        // Peers run concurrently (one per test class, and other test projects that link this fixture run at the same time): each
+        // gets its own pair of tables (the package's signing-key creation is not safe for two processes starting on empty tables),
+        // named by test assembly and start order so that later runs reuse the same few tables instead of piling up new ones.
+        var suffix = s_runName + "_" + Interlocked.Increment(ref s_instances);
         _peer = await LegacyPeer.StartAsync(environment, accessTokenLifetime, suffix);
+    }
+
+    /// <summary>A MySQL table-name fragment: lower-case letters, digits and underscores, at most 40 characters.</summary>
+    private static string TableNamePart(string name)
+    {
+        var builder = new StringBuilder(name.Length);
+        foreach (var c in name.ToLowerInvariant())
+        {
+            builder.Append(char.IsAsciiLetterOrDigit(c) ? c : '_');
+        }
+
+        return builder.Length > 40 ? builder.ToString(0, 40) : builder.ToString();
     }
 
     /// <inheritdoc />
