@@ -166,7 +166,10 @@ public sealed class RefitSessionTests
         var timeout = Assert.IsType<TaskCanceledException>(error.InnerException);
         Assert.IsType<TimeoutException>(timeout.InnerException);
         Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(10));
-        Assert.Equal("alice", await h.Refit.GetUserIdAsync(Ct));
+
+        // The session was kept: the next call (through RestSharp, no tight timeout) refreshes once and succeeds.
+        h.Server.ClearProgrammed();
+        Assert.Equal("alice", (await h.Rest.ExecuteAsync(new global::RestSharp.RestRequest("/"), Ct)).Content);
         Assert.Equal(1, h.Server.RefreshCalledCount);
     }
 
@@ -183,6 +186,7 @@ public sealed class RefitSessionTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => h.Refit.GetUserIdAsync(cancel.Token));
 
         Assert.Equal(0, h.Server.RefreshCalledCount);
+        h.Server.ClearProgrammed();
         Assert.Equal("alice", await h.Refit.GetUserIdAsync(Ct));
         Assert.Equal(1, h.Server.RefreshCalledCount);
     }
