@@ -82,6 +82,7 @@ public static class SesameServiceCollectionExtensions
             provider.GetRequiredService<IOptions<SesameServerOptions>>().Value.DatabasePath,
             provider.GetRequiredService<ILogger<SqliteSessionStore>>()));
         services.AddHostedService<SesameStartup>();
+        services.AddHostedService<ExpiredSessionCleanup>();
         services.AddAuthentication(SesameDefaults.AuthenticationScheme)
             .AddScheme<SesameAuthenticationOptions, SesameAuthenticationHandler>(SesameDefaults.AuthenticationScheme, null);
         services.AddAuthorization();

@@ -153,3 +153,26 @@ public sealed class SessionServiceTests
         Assert.Equal("application/x-test", response.Content.Headers.ContentType!.MediaType);
     }
 }
+
+public sealed class ExpiredSessionCleanupTests
+{
+    [Fact]
+    public async Task Expired_sessions_are_deleted_from_the_store_by_the_hourly_clean_up()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await SesameTestServer.StartAsync(o => o.RefreshTokenLifetime = TimeSpan.FromMinutes(30), time);
+        using var client = new HeaderSession(server);
+        await client.LoginAsync("u1");
+        var handle = (string)Jwt.Payload(client.AccessToken!)["sessionHandle"]!;
+        var store = (Sesame.AspNetCore.Storage.ISessionStore)server.Services.GetService(typeof(Sesame.AspNetCore.Storage.ISessionStore))!;
+
+        time.Advance(TimeSpan.FromHours(1));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (await store.FindAsync(handle, CancellationToken.None) is not null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Null(await store.FindAsync(handle, CancellationToken.None));
+    }
+}

@@ -36,6 +36,9 @@ internal static partial class Log
     [LoggerMessage(4001, LogLevel.Information, "Created session {SessionHandle} for user {UserId}", EventName = "SessionCreated")]
     public static partial void SessionCreated(ILogger logger, string sessionHandle, string userId);
 
+    [LoggerMessage(4003, LogLevel.Debug, "Deleted {Count} expired sessions", EventName = "ExpiredSessionsDeleted")]
+    public static partial void ExpiredSessionsDeleted(ILogger logger, int count);
+
     [LoggerMessage(4002, LogLevel.Information, "Revoked session {SessionHandle}", EventName = "SessionRevoked")]
     public static partial void SessionRevoked(ILogger logger, string sessionHandle);
 }
