@@ -92,4 +92,21 @@ public sealed class SqliteSessionStoreContractTests : SessionStoreContractTests
         Assert.Contains(plan, step => step.StartsWith("SEARCH sessions USING", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, step => step.StartsWith("SCAN sessions", StringComparison.Ordinal));
     }
+    [Fact]
+    public async Task A_write_lock_held_past_the_busy_timeout_throws_SessionStoreUnavailableException()
+    {
+        // Another process's long write transaction (a real lock on the real file) outlasts the store's 5 s busy timeout.
+        await using var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=false");
+        await other.OpenAsync(TestContext.Current.CancellationToken);
+        await using (var begin = other.CreateCommand())
+        {
+            begin.CommandText = "BEGIN EXCLUSIVE;";
+            await begin.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAsync<SessionStoreUnavailableException>(() =>
+            Store.TryRotateAsync("handle", "a", "b", DateTimeOffset.UnixEpoch, TestContext.Current.CancellationToken));
+        Assert.InRange(started.Elapsed, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(30));
+    }
 }

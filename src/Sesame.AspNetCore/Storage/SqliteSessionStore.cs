@@ -47,9 +47,10 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
             Pooling = true,
-            // Microsoft.Data.Sqlite retries busy statements until this many seconds pass; keep it close to the
-            // busy timeout so an outage surfaces within seconds instead of the default 30.
-            DefaultTimeout = (BusyTimeoutMilliseconds / 1000) + 1,
+            // Microsoft.Data.Sqlite retries busy statements until this many seconds have passed since the statement
+            // started. Equal to SQLite's own busy timeout, it does not start a second wait after SQLite's ends, so a
+            // held lock surfaces as "unavailable" after about 5 s instead of the default 30.
+            DefaultTimeout = BusyTimeoutMilliseconds / 1000,
         }.ToString();
     }
 
