@@ -202,3 +202,42 @@ public sealed class CookieRefreshResponseTests
         Assert.Equal("u1", await (await client.SendAsync(HttpMethod.Get, "/")).BodyAsync());
     }
 }
+
+public sealed class TransferPrecedenceTests
+{
+    [Fact]
+    public async Task Verify_prefers_a_valid_bearer_token_over_the_access_cookie()
+    {
+        await using var server = await SesameTestServer.StartAsync();
+        using var cookies = new CookieSession(server);
+        await cookies.LoginAsync("cookie-user");
+        using var headers = new HeaderSession(server);
+        await headers.LoginAsync("header-user");
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        request.Headers.Authorization = new("Bearer", headers.AccessToken);
+        Assert.Equal("header-user", await (await cookies.SendRawAsync(request)).BodyAsync());
+    }
+
+    [Fact]
+    public async Task Refresh_prefers_the_bearer_refresh_token_answers_in_headers_and_clears_the_refresh_cookie()
+    {
+        await using var server = await SesameTestServer.StartAsync();
+        using var cookies = new CookieSession(server);
+        await cookies.LoginAsync("cookie-user");
+        using var headers = new HeaderSession(server);
+        await headers.LoginAsync("header-user");
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, server.RefreshUri);
+        request.Headers.Add("rid", "session");
+        request.Headers.Authorization = new("Bearer", headers.RefreshToken);
+        var response = await cookies.SendRawAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        var access = response.Header("st-access-token");
+        Assert.Equal("header-user", (string?)Jwt.Payload(access!)["sub"]);
+        Assert.Contains(response.SetCookies(), c => c.StartsWith("sRefreshToken=;", StringComparison.Ordinal));
+        Assert.NotEqual("remove", response.Header("front-token"));
+        Assert.Equal("header-user", (string?)Jwt.FrontToken(response.Header("front-token")!)["uid"]);
+    }
+}
