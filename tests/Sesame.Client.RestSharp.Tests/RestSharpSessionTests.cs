@@ -210,6 +210,45 @@ public sealed class RestSharpSessionTests
     }
 
     [Fact]
+    public void RestSharp_UseSesameSession_twice_builds_a_chain_with_one_session_handler()
+    {
+        var coordinator = new ServiceCollection().AddSesameClient(o => o.ApiDomain = "http://127.0.0.1:1").Services
+            .BuildServiceProvider().GetRequiredService<RefreshCoordinator>();
+        var options = new RestClientOptions("http://127.0.0.1:1/").UseSesameSession(coordinator).UseSesameSession(coordinator);
+
+        using var chain = options.ConfigureMessageHandler!(new HttpClientHandler());
+
+        var count = 0;
+        for (HttpMessageHandler? current = chain; current is not null; current = (current as DelegatingHandler)?.InnerHandler)
+        {
+            count += current is SessionHandler ? 1 : 0;
+        }
+
+        Assert.Equal(1, count);
+        Assert.IsType<SessionHandler>(chain);
+    }
+
+    [Fact]
+    public async Task RestSharp_on_the_explicit_API_session_refreshes_once_after_SesameSession_Init()
+    {
+        // The seeds' makeSuper(axios) + init(refreshTokenUrl, code): the only test in this process that uses the static explicit API.
+        await using var h = await StartAsync();
+        var options = new RestClientOptions(h.Server.BaseAddress).UseSesameSession(); // registered before Init, resolved when the client is built
+        SesameSession.Init(new SesameClientOptions { RefreshTokenUrl = h.Server.RefreshUri.ToString(), TokenTransferMethod = TokenTransferMethod.Header },
+            tokenStore: new MemoryTokenStore(), timeProvider: h.Time, viaInterceptor: false);
+        using var api = new RestClient(options);
+
+        var login = await api.ExecuteAsync(new RestRequest("/login", Method.Post).AddJsonBody(new { userId = "frank" }), Ct);
+        Assert.Equal("frank", login.Content);
+        h.Server.ResetCounters();
+        h.ExpireAccessToken();
+
+        Assert.Equal("frank", (await api.ExecuteAsync(new RestRequest("/"), Ct)).Content);
+        Assert.Equal(1, h.Server.RefreshCalledCount);
+        Assert.True(await SesameSession.DoesSessionExistAsync(Ct));
+    }
+
+    [Fact]
     public async Task RestSharp_refresh_401_ends_the_session_and_the_caller_gets_the_refresh_response_as_RestSharp_reports_errors()
     {
         await using var h = await StartAsync();
