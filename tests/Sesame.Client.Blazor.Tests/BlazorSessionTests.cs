@@ -49,4 +49,51 @@ public sealed class BlazorSessionTests(BlazorAppFixture fixture) : BlazorBrowser
         await Assertions.Expect(page.Locator("#server-refresh-count")).ToHaveTextAsync("1");
         await Assertions.Expect(page.Locator("#auth-user")).ToHaveTextAsync("bob");
     }
+
+    [Fact]
+    public async Task Blazor_payload_update_shows_in_session_view_and_event_log()
+    {
+        var page = await OpenAppAsync();
+        await LogInAsync(page, "dora");
+        await Assertions.Expect(page.Locator("#session-payload")).ToContainTextAsync("hello dora");
+
+        await page.ClickAsync("#update-payload");
+        await ExpectCallResultAsync(page, "POST /api/payload: 200");
+        await ExpectEventAsync(page, "payload-updated", 1);
+        await Assertions.Expect(page.Locator("#session-payload")).ToContainTextAsync("\"clicks\": 1");
+        Assert.Equal(0, Host.RefreshCount);
+    }
+
+    [Fact]
+    public async Task Blazor_Authorize_page_follows_the_session()
+    {
+        var page = await OpenPageAsync("account");
+        await Assertions.Expect(page.Locator("#not-authorized")).ToBeVisibleAsync();
+
+        await page.ClickAsync("nav a[href='']");
+        await LogInAsync(page, "erin");
+        await page.ClickAsync("nav a[href='account']");
+        await Assertions.Expect(page.Locator("#account-user")).ToHaveTextAsync("erin");
+
+        // Signing out from another tab of the same browser: the [Authorize] page notices the cookies change and closes itself.
+        var other = await OpenAppAsync();
+        await other.ClickAsync("#sign-out");
+        await ExpectSignedOutAsync(other);
+        await Assertions.Expect(page.Locator("#not-authorized")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task Blazor_session_revoked_on_the_server_ends_with_unauthorised_and_signed_out_view()
+    {
+        var page = await OpenAppAsync();
+        await LogInAsync(page, "frank");
+        await Host.Sessions.RevokeAllSessionsForUserAsync("frank");
+        Host.ExpireAccessTokens();
+
+        await page.ClickAsync("#call-once");
+        await ExpectCallResultAsync(page, "GET /api/me: 401");
+        await ExpectSignedOutAsync(page);
+        await ExpectEventAsync(page, "unauthorised", 1);
+        Assert.Equal(0, Host.RefreshCount);
+    }
 }

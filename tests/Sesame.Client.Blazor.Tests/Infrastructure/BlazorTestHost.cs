@@ -54,8 +54,13 @@ public sealed class BlazorTestHost : IAsyncDisposable
     /// <summary>The server's session service (e.g. to revoke sessions behind the client's back).</summary>
     public ISessionService Sessions => _app.Services.GetRequiredService<ISessionService>();
 
+    /// <summary>A delay before the refresh endpoint answers (a slow network or server), so that requests of other tabs surely arrive
+    /// while a refresh is in flight. Zero by default; reset per test.</summary>
+    public TimeSpan RefreshDelay { get; set; }
+
     public void ResetCounters()
     {
+        RefreshDelay = TimeSpan.Zero;
         Interlocked.Exchange(ref _refreshCount, 0);
         Interlocked.Exchange(ref _theftCount, 0);
     }
@@ -107,6 +112,15 @@ public sealed class BlazorTestHost : IAsyncDisposable
 
     private static void Configure(WebApplication app, string appRoot, string officialClientBundle, BlazorTestHost host)
     {
+        app.Use(async (context, next) =>
+        {
+            if (host.RefreshDelay > TimeSpan.Zero && context.Request.Path.Equals("/auth/session/refresh", StringComparison.OrdinalIgnoreCase))
+            {
+                await Task.Delay(host.RefreshDelay, context.RequestAborted);
+            }
+
+            await next(context);
+        });
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapSesame();
