@@ -6,6 +6,7 @@
 #          SESAME_TEST_POSTGRES=Host=127.0.0.1;Port=<port>;Username=sesame;Database=sesame_test
 #          (everything else goes to stderr). Idempotent: a running instance is reused.
 #   stop:  fast shutdown.
+#   purge: stop and delete the instance's folder (tests that start throwaway instances).
 # Overrides: SESAME_PG_DIR (default <repo>/.build/pg), SESAME_PG_PORT (default: first free port from 54329).
 # As root the server runs as the 'postgres' user (initdb refuses root); otherwise as the calling user.
 set -euo pipefail
@@ -38,6 +39,17 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 run() { "${as_owner[@]}" "$@"; }
 
+# As root, the 'postgres' user must reach the folder. A checkout it cannot traverse (e.g. under /root, mode 700) gets
+# its instance in a fixed folder under /tmp instead, derived from the intended path so start, stop and purge agree.
+if [ "$(id -u)" -eq 0 ]; then
+  probe="$base"; while [ ! -e "$probe" ]; do probe="$(dirname "$probe")"; done
+  if ! runuser -u "$owner" -- test -x "$probe" 2>/dev/null; then
+    base="${TMPDIR:-/tmp}/sesame-pg-$(echo "$base" | md5sum | cut -c1-12)"
+    log "user '$owner' cannot reach the repository folder; using $base"
+  fi
+fi
+data="$base/data"; log="$base/postgres.log"; portfile="$base/port"
+
 # Unix sockets have a ~107-byte path limit; a deep checkout gets its socket folder in /tmp instead.
 sockdir="$base/run"
 if [ "${#sockdir}" -gt 90 ]; then sockdir="/tmp/sesame-pg-$(echo "$base" | md5sum | cut -c1-12)"; fi
@@ -54,11 +66,7 @@ start() {
   mkdir -p "$base" "$sockdir"
   if [ "$(id -u)" -eq 0 ]; then
     chown "$owner" "$base" "$sockdir"
-    [ -d "$data" ] && chown -R "$owner" "$data"
-    if ! run test -x "$base"; then
-      log "user '$owner' cannot reach $base (a parent folder is not traversable); set SESAME_PG_DIR to a path it can reach"
-      exit 1
-    fi
+    if [ -d "$data" ]; then chown -R "$owner" "$data"; fi
   fi
 
   if is_running && [ -f "$portfile" ]; then
@@ -111,8 +119,15 @@ stop() {
   fi
 }
 
+purge() {
+  stop
+  rm -rf "$base"
+  [ "$sockdir" = "$base/run" ] || rm -rf "$sockdir"
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  purge) purge ;;
+  *) echo "usage: $0 start|stop|purge" >&2; exit 2 ;;
 esac

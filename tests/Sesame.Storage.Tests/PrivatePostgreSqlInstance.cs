@@ -44,24 +44,8 @@ internal sealed class PrivatePostgreSqlInstance : IAsyncDisposable
     /// <summary>Shuts the instance down (fast mode: open connections are cut).</summary>
     public Task StopAsync() => RunAsync("stop");
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            await StopAsync();
-        }
-        finally
-        {
-            try
-            {
-                Directory.Delete(_folder, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Left for the next clean of .build; the instance is stopped.
-            }
-        }
-    }
+    /// <summary>Stops the instance and deletes its folder (wherever the script put it).</summary>
+    public async ValueTask DisposeAsync() => await RunAsync("purge");
 
     private async Task<string> RunAsync(string verb)
     {
