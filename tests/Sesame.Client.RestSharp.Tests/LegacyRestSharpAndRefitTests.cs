@@ -26,7 +26,7 @@ public interface ILegacyRefitApi
 /// RestSharp and Refit in the legacy dialect against the real seed-era peer (fixture linked from Sesame.Interop.Legacy.Tests): the
 /// seeds' axios outcomes (protocol/client.md 1a) as RestSharp and Refit report them. The peer has no fake clock: tokens live 2 s.
 /// </summary>
-public sealed class LegacyRestSharpAndRefitTests(ShortLivedLegacyPeerFixture fixture) : IClassFixture<ShortLivedLegacyPeerFixture>
+public sealed class LegacyRestSharpAndRefitTests(RestSharpLegacyPeerFixture fixture) : IClassFixture<RestSharpLegacyPeerFixture>
 {
     private readonly LegacyPeer _peer = fixture.Peer;
 
@@ -134,5 +134,26 @@ public sealed class LegacyRestSharpAndRefitTests(ShortLivedLegacyPeerFixture fix
         });
         services.AddRefitGeneratedClient<ILegacyRefitApi>().ConfigureHttpClient(c => c.BaseAddress = _peer.BaseAddress).AddSessionHandler();
         return services.BuildServiceProvider();
+    }
+}
+
+/// <summary>
+/// One seed-era peer for this class, with access tokens living 2 s. Its tables get their own suffix: the legacy interop project
+/// runs its peers at the same time on the same MariaDB database, numbering its suffixes p1, p2, … per process.
+/// </summary>
+public sealed class RestSharpLegacyPeerFixture(LegacyEnvironment environment) : IAsyncLifetime
+{
+    private LegacyPeer? _peer;
+
+    public LegacyPeer Peer => _peer ?? throw new InvalidOperationException("the peer has not started");
+
+    public async ValueTask InitializeAsync() => _peer = await LegacyPeer.StartAsync(environment, TimeSpan.FromSeconds(2), "restsharp");
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_peer is not null)
+        {
+            await _peer.DisposeAsync();
+        }
     }
 }
