@@ -282,6 +282,32 @@ public abstract class SessionStoreContractTests : IAsyncLifetime
         AssertSameKey(oldest, keys[2]);
     }
 
+    [Fact]
+    public async Task TryAddSigningKey_racing_on_several_instances_with_one_key_id_adds_exactly_one()
+    {
+        // Instances that rotate at the same moment may mint the same kid with different key material.
+        var stores = new[] { Store, Open(), Open() };
+        foreach (var s in stores.Skip(1))
+        {
+            await s.InitializeAsync(Ct);
+        }
+
+        var candidates = Enumerable.Range(0, 9)
+            .Select(_ => new StoredSigningKey("d-same", "RS256", RandomNumberGenerator.GetBytes(1200), Now)).ToArray();
+        using var start = new ManualResetEventSlim();
+        var adds = candidates.Select((key, i) => Task.Run(async () =>
+        {
+            start.Wait(Ct);
+            return await stores[i % stores.Length].TryAddSigningKeyAsync(key, Ct);
+        }, Ct)).ToArray();
+        start.Set();
+        var results = await Task.WhenAll(adds);
+
+        Assert.Single(results, added => added);
+        var stored = Assert.Single(await Store.GetSigningKeysAsync(Ct));
+        AssertSameKey(candidates[Array.IndexOf(results, true)], stored);
+    }
+
     private static void AssertSameKey(StoredSigningKey expected, StoredSigningKey actual)
     {
         Assert.Equal(expected.KeyId, actual.KeyId);
