@@ -52,10 +52,20 @@ public static class RefreshLoad
 
         if (postgreSql is not null)
         {
-            var benchDatabase = await PostgreSqlSeeder.CreateFreshDatabaseAsync(postgreSql, cancellationToken).ConfigureAwait(false);
-            await using var server = await BenchServerProcess.StartAsync(["--mode", "sesame", "--pg", benchDatabase], cancellationToken).ConfigureAwait(false);
-            cells.AddRange(await MeasureStoreAsync("PostgreSQL", server, new PostgreSqlSeeder(benchDatabase), sizes, clients, warmup, duration, log, cancellationToken)
-                .ConfigureAwait(false));
+            // A database of its own (dropped afterwards), so a run never touches the tests' data nor another run's.
+            var name = "sesame_bench_" + Guid.NewGuid().ToString("N")[..12];
+            var benchDatabase = await PostgreSqlSeeder.CreateDatabaseAsync(postgreSql, name, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await using var server = await BenchServerProcess.StartAsync(["--mode", "sesame", "--pg", benchDatabase], cancellationToken).ConfigureAwait(false);
+                cells.AddRange(await MeasureStoreAsync("PostgreSQL", server, new PostgreSqlSeeder(benchDatabase), sizes, clients, warmup, duration, log, cancellationToken)
+                    .ConfigureAwait(false));
+            }
+            finally
+            {
+                NpgsqlConnection.ClearAllPools();
+                await PostgreSqlSeeder.DropDatabaseAsync(postgreSql, name, CancellationToken.None).ConfigureAwait(false);
+            }
         }
 
         WriteSection(outputDirectory, cells, duration, postgreSql is not null);
@@ -230,20 +240,22 @@ public static class RefreshLoad
 
     private sealed class PostgreSqlSeeder(string connectionString) : ISeeder
     {
-        /// <summary>Drops and creates database <c>sesame_bench</c> beside the given one, so the benchmark never touches test data.</summary>
-        public static async Task<string> CreateFreshDatabaseAsync(string connectionString, CancellationToken cancellationToken)
+        /// <summary>Creates database <paramref name="name"/> beside the given one and returns its connection string.</summary>
+        public static async Task<string> CreateDatabaseAsync(string connectionString, string name, CancellationToken cancellationToken)
         {
-            var admin = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
-            await using (var connection = new NpgsqlConnection(admin.ConnectionString))
-            {
-                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-                await using var drop = new NpgsqlCommand("DROP DATABASE IF EXISTS sesame_bench WITH (FORCE)", connection);
-                await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                await using var create = new NpgsqlCommand("CREATE DATABASE sesame_bench", connection);
-                await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
+            await AdminAsync(connectionString, $"CREATE DATABASE {name}", cancellationToken).ConfigureAwait(false);
+            return new NpgsqlConnectionStringBuilder(connectionString) { Database = name }.ConnectionString;
+        }
 
-            return new NpgsqlConnectionStringBuilder(connectionString) { Database = "sesame_bench" }.ConnectionString;
+        public static Task DropDatabaseAsync(string connectionString, string name, CancellationToken cancellationToken) =>
+            AdminAsync(connectionString, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)", cancellationToken);
+
+        private static async Task AdminAsync(string connectionString, string sql, CancellationToken cancellationToken)
+        {
+            await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         public async Task<long> SeedAsync(long count, CancellationToken cancellationToken)
