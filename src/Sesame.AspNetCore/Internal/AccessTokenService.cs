@@ -53,6 +53,7 @@ internal sealed class AccessTokenService
     private readonly SigningKeyRing _keys;
     private readonly SesameSettings _settings;
     private readonly TimeProvider _time;
+    private readonly VerifiedTokenCache _verified = new();
 
     public AccessTokenService(SigningKeyRing keys, SesameSettings settings, TimeProvider time)
     {
@@ -94,6 +95,18 @@ internal sealed class AccessTokenService
         if (token.Length is 0 or > MaxTokenLength)
         {
             return new(AccessTokenStatus.Unusable, null, "empty or oversized token");
+        }
+
+        // A token seen before skips parsing and the signature check (benchmarked hot path); its expiry is checked on every use.
+        if (_verified.TryGet(token, method, out var known))
+        {
+            if (known!.ExpiresAtSeconds * 1000 >= _time.GetUtcNow().ToUnixTimeMilliseconds())
+            {
+                return new(AccessTokenStatus.Valid, known, null);
+            }
+
+            _verified.Remove(token);
+            return new(AccessTokenStatus.TryRefresh, null, "expired");
         }
 
         JsonWebToken jwt;
@@ -152,6 +165,7 @@ internal sealed class AccessTokenService
         jwt.TryGetPayloadValue<string>("antiCsrfToken", out var antiCsrfToken);
         var session = new SesameSession(sub, sessionHandle, refreshTokenHash1, parentHash, antiCsrfToken, exp, token, null,
             jwt.EncodedPayload, method);
+        _verified.Add(session);
         return new(AccessTokenStatus.Valid, session, null);
     }
 
