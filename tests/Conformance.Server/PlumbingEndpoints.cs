@@ -111,6 +111,8 @@ internal sealed class PlumbingEndpoints(ConformanceState state, string packageVe
         try
         {
             var app = state.Apps.Create(body);
+            // The suite awaits this call but not /test/setup/st: do the slow part (keys, database) now.
+            await state.Backend.PrepareAsync(app, context.RequestAborted);
             await Responses.TextAsync(context, 200, app.Handle);
         }
         catch (FormatException e)

@@ -94,9 +94,12 @@ internal sealed class SessionBackend : IAsyncDisposable
 }
 
 /// <summary>
-/// The one backend both ports share. <see cref="ApplyAsync"/> swaps it for a new configuration; a retired backend
-/// keeps serving requests already inside it for a grace period, then is disposed (and its app's database deleted
-/// when no backend uses that app any more).
+/// The one backend both ports share, and the prepared ones. The suite does not await <c>/test/setup/st</c>, so its
+/// <c>/login</c> can overtake it: building a backend (RSA key, SQLite file) at that point would lose the race. So
+/// <see cref="PrepareAsync"/> builds an app's backends for both <c>enableAntiCsrf</c> values when the app is made
+/// (<c>/test/setup/app</c>, which the suite awaits), and <see cref="ApplyAsync"/> then only swaps a reference. All
+/// backends of one app share its database, so sessions survive a change of anti-CSRF mode. Backends of older apps
+/// keep serving requests already inside them for a grace period, then are disposed and their database deleted.
 /// </summary>
 internal sealed partial class SessionBackendHost : IAsyncDisposable
 {
@@ -106,9 +109,11 @@ internal sealed partial class SessionBackendHost : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly AppRegistry _apps;
     private readonly ILogger _logger;
+    private readonly Dictionary<BackendConfig, SessionBackend> _live = [];
+    private readonly List<ConformanceApp> _order = [];
     private readonly List<Task> _retiring = [];
     private readonly CancellationTokenSource _stopping = new();
-    private SessionBackend? _current;
+    private volatile SessionBackend? _current;
     private int _disposed;
 
     public SessionBackendHost(ILoggerFactory loggerFactory, AppRegistry apps)
@@ -126,6 +131,22 @@ internal sealed partial class SessionBackendHost : IAsyncDisposable
     /// <summary>The reference's start-up configuration: the default app (1 h tokens) with anti-CSRF VIA_TOKEN.</summary>
     public Task StartAsync(CancellationToken cancellationToken) => ApplyAsync(new BackendConfig(_apps.Default, AntiCsrfMode.ViaToken), cancellationToken);
 
+    /// <summary>Builds <paramref name="app"/>'s backends for VIA_TOKEN and NONE ahead of <c>/test/setup/st</c>.</summary>
+    public async Task PrepareAsync(ConformanceApp app, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // One after the other: the first creates the app's signing key and secrets, the second reads them.
+            await GetOrStartAsync(new BackendConfig(app, AntiCsrfMode.ViaToken), cancellationToken).ConfigureAwait(false);
+            await GetOrStartAsync(new BackendConfig(app, AntiCsrfMode.None), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Switches both ports to <paramref name="config"/>; the same configuration again changes nothing.</summary>
     public async Task ApplyAsync(BackendConfig config, CancellationToken cancellationToken)
     {
@@ -137,16 +158,24 @@ internal sealed partial class SessionBackendHost : IAsyncDisposable
                 return;
             }
 
-            var next = await SessionBackend.StartAsync(config, _loggerFactory, cancellationToken).ConfigureAwait(false);
-            var previous = _current;
-            _current = next;
+            _current = await GetOrStartAsync(config, cancellationToken).ConfigureAwait(false);
             LogApplied(_logger, config.App.Id, config.App.AccessTokenValidity.TotalSeconds, config.AntiCsrf);
-            if (previous is not null)
+
+            // Apps made before the current one are done with; one made after it (prepared, not yet applied) stays.
+            var position = _order.IndexOf(config.App);
+            foreach (var app in _order.Take(position).ToList())
             {
+                _order.Remove(app);
+                var backends = _live.Where(p => p.Key.App == app).Select(static p => p.Value).ToList();
+                foreach (var backend in backends)
+                {
+                    _live.Remove(backend.Config);
+                }
+
                 lock (_retiring)
                 {
                     _retiring.RemoveAll(static t => t.IsCompleted);
-                    _retiring.Add(RetireAsync(previous));
+                    _retiring.Add(RetireAsync(app, backends));
                 }
             }
         }
@@ -171,16 +200,31 @@ internal sealed partial class SessionBackendHost : IAsyncDisposable
         }
 
         await Task.WhenAll(retiring).ConfigureAwait(false);
-        if (_current is not null)
+        foreach (var backend in _live.Values)
         {
-            await _current.DisposeAsync().ConfigureAwait(false);
+            await backend.DisposeAsync().ConfigureAwait(false);
         }
 
         _stopping.Dispose();
         _gate.Dispose();
     }
 
-    private async Task RetireAsync(SessionBackend backend)
+    private async Task<SessionBackend> GetOrStartAsync(BackendConfig config, CancellationToken cancellationToken)
+    {
+        if (!_live.TryGetValue(config, out var backend))
+        {
+            backend = await SessionBackend.StartAsync(config, _loggerFactory, cancellationToken).ConfigureAwait(false);
+            _live[config] = backend;
+            if (!_order.Contains(config.App))
+            {
+                _order.Add(config.App);
+            }
+        }
+
+        return backend;
+    }
+
+    private async Task RetireAsync(ConformanceApp app, List<SessionBackend> backends)
     {
         try
         {
@@ -191,11 +235,12 @@ internal sealed partial class SessionBackendHost : IAsyncDisposable
             // Shutting down: dispose now.
         }
 
-        await backend.DisposeAsync().ConfigureAwait(false);
-        if (_current?.Config.App != backend.Config.App)
+        foreach (var backend in backends)
         {
-            _apps.Delete(backend.Config.App);
+            await backend.DisposeAsync().ConfigureAwait(false);
         }
+
+        _apps.Delete(app);
     }
 
     [LoggerMessage(1, LogLevel.Information, "Session backend: app {AppId}, access tokens valid {ValiditySeconds} s, anti-CSRF {AntiCsrf}")]
