@@ -11,8 +11,14 @@ public sealed class SesameBlazorOptions
     /// <summary>True when the app runs inside an iframe: the frontend cookies are written <c>SameSite=None; Secure</c> instead of <c>SameSite=Lax</c>.</summary>
     public bool IsInIframe { get; set; }
 
-    /// <summary>The Web Locks name every tab of the origin takes while refreshing. Default <c>REFRESH_TOKEN_USE</c>.</summary>
+    /// <summary>The Web Locks name every tab of the origin takes while refreshing, and the key of the official client's lock
+    /// (<see cref="ShareRefreshLockWithOfficialClient"/>). Default <c>REFRESH_TOKEN_USE</c>, the official client's key.</summary>
     public string RefreshLockName { get; set; } = "REFRESH_TOKEN_USE";
+
+    /// <summary>Also take the official JavaScript client's refresh lock (its <c>browser-tabs-lock</c> item in <c>localStorage</c>) while
+    /// refreshing, so a Blazor tab and an official-client tab of the same origin never refresh at the same time. Costs about 60 ms per
+    /// refresh (that lock's protocol writes, waits and reads back). Default true.</summary>
+    public bool ShareRefreshLockWithOfficialClient { get; set; } = true;
 
     /// <summary>How often the authentication state provider checks the session cookies for changes made outside this client (another tab,
     /// the official JavaScript client). Chromium also reports changes at once through <c>cookieStore</c>. Default 1 s.</summary>

@@ -9,13 +9,15 @@ namespace Sesame.Client.Blazor;
 /// <summary>
 /// The refresh lock across browser tabs: a Web Lock (<c>navigator.locks</c>) of the origin, so when several tabs hit an expired session at
 /// once one refreshes and the others, once they get the lock, see the new stamp and re-send without refreshing. The browser releases the
-/// lock if its tab closes or crashes, so a lost holder never blocks the others. Where Web Locks are missing (pages served over plain http
+/// lock if its tab closes or crashes, so a lost holder never blocks the others. By default it also takes the official JavaScript client's
+/// lock (<see cref="SesameBlazorOptions.ShareRefreshLockWithOfficialClient"/>), so both clients in one origin take turns. Where Web Locks are missing (pages served over plain http
 /// from a host other than localhost) the lock falls back to this tab only and logs a warning once.
 /// </summary>
 public sealed class WebLocksRefreshLock : IRefreshLock, IDisposable
 {
     private readonly SesameBrowserInterop _browser;
     private readonly string _name;
+    private readonly bool _shareWithOfficialClient;
     private readonly ILogger _logger;
     private readonly InProcessRefreshLock _tabOnly = new();
     private int _nextId;
@@ -30,6 +32,7 @@ public sealed class WebLocksRefreshLock : IRefreshLock, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         _browser = browser ?? throw new ArgumentNullException(nameof(browser));
         _name = options.Value.RefreshLockName;
+        _shareWithOfficialClient = options.Value.ShareRefreshLockWithOfficialClient;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
@@ -53,7 +56,7 @@ public sealed class WebLocksRefreshLock : IRefreshLock, IDisposable
         // cancellation is released here at once.
         var id = Interlocked.Increment(ref _nextId);
         var timeoutMs = timeout == Timeout.InfiniteTimeSpan ? int.MaxValue : (int)Math.Clamp(timeout.TotalMilliseconds, 0, int.MaxValue);
-        var acquired = await module.InvokeAsync<bool>("acquireLock", CancellationToken.None, id, _name, timeoutMs).ConfigureAwait(false);
+        var acquired = await module.InvokeAsync<bool>("acquireLock", CancellationToken.None, id, _name, timeoutMs, _shareWithOfficialClient).ConfigureAwait(false);
         if (!acquired)
         {
             return null;

@@ -54,6 +54,28 @@ public sealed class BlazorJavaScriptClientInteropTests(BlazorAppFixture fixture)
         Assert.Contains("payload-updated", events);
     }
 
+    [Fact]
+    public async Task Blazor_and_official_client_calling_at_once_on_an_expired_session_refresh_exactly_once()
+    {
+        var blazor = await OpenAppAsync();
+        await LogInAsync(blazor, "judy");
+        var js = await OpenPageAsync("test-assets/js-client.html");
+        Assert.True(await js.EvaluateAsync<bool>("() => supertokens.doesSessionExist()"));
+        Host.ExpireAccessTokens();
+
+        // A slow refresh endpoint: both clients' expired calls surely arrive while the first refresh is in flight. The Blazor client takes
+        // the official client's localStorage lock too, so whichever refreshes first, the other re-sends without refreshing.
+        Host.RefreshDelay = TimeSpan.FromMilliseconds(600);
+        var jsCalls = js.EvaluateAsync<int[]>("() => Promise.all(Array.from({ length: 20 }, async () => (await fetch('/api/me')).status))");
+        await blazor.ClickAsync("#call-parallel");
+        var jsStatuses = await jsCalls;
+
+        await ExpectCallResultAsync(blazor, "20 × GET /api/me: 20 × 200");
+        Assert.All(jsStatuses, status => Assert.Equal(200, status));
+        Assert.Equal(1, Host.RefreshCount);
+        Assert.Equal(0, Host.TheftCount);
+    }
+
     private static Task<int> FetchStatusAsync(IPage page) =>
         page.EvaluateAsync<int>("async () => (await fetch('/api/me')).status");
 }
