@@ -1,17 +1,25 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
 using Sesame.AspNetCore;
+using Sesame.Demo;
 
 // The Sesame demo server. Options come from the "Session" section, so any of them can be set on the command line:
 //   dotnet run --project samples/Demo -- --urls http://127.0.0.1:5080 --Session:AccessTokenLifetime=00:00:03
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = args,
-    // wwwroot and the database sit beside the project whatever directory "dotnet run" is started from.
-    ContentRootPath = ProjectDirectory(),
+    // appsettings.json and the database sit beside the project whatever directory "dotnet run" is started from.
+    ContentRootPath = DemoPaths.ProjectDirectory(),
 });
+
+// The Blazor app's files (samples/Demo.Client's _framework/…, index.html, css) are "static web assets" of this project: from the build
+// output they are found through a manifest that ASP.NET Core reads only in the Development environment unless asked. Ask, so the demo works
+// in any environment (a no-op for a published app, whose files are all in its own wwwroot).
+builder.WebHost.UseStaticWebAssets();
 
 var session = builder.Configuration.GetSection("Session");
 // A relative database path is relative to the content root, so the file lands in samples/Demo/ on first start.
@@ -20,12 +28,25 @@ if (session["DatabasePath"] is { } databasePath && !Path.IsPathRooted(databasePa
     session["DatabasePath"] = Path.Combine(builder.Environment.ContentRootPath, databasePath);
 }
 
+var stats = new DemoStats();
+builder.Services.AddSingleton(stats);
 builder.Services.AddSesame(session);
+builder.Services.Configure<SesameServerOptions>(options =>
+{
+    options.Events.OnSessionRefreshed = _ =>
+    {
+        stats.SessionRefreshed();
+        return Task.CompletedTask;
+    };
+    options.Events.OnTokenTheftDetected = _ =>
+    {
+        stats.TokenTheftDetected();
+        return Task.CompletedTask;
+    };
+});
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, DemoJson.Default));
 
 var app = builder.Build();
-app.UseDefaultFiles();
-app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
 
@@ -33,45 +54,86 @@ app.UseAuthorization();
 app.MapSesame();
 
 // The app's own login: any user id is accepted (a real app checks a password first). The session's tokens go back
-// as cookies when the request says "st-auth-mode: cookie", else in the st-access-token / st-refresh-token headers.
+// as cookies when the request says "st-auth-mode: cookie" (the browser clients do), else in the st-access-token /
+// st-refresh-token headers (the .NET client's default).
 app.MapPost("/login", async (LoginRequest request, HttpContext context, ISessionService sessions) =>
 {
-    if (string.IsNullOrWhiteSpace(request.UserId))
+    var userId = request.UserId?.Trim();
+    if (string.IsNullOrEmpty(userId) || userId.Length > 100)
     {
-        return Results.BadRequest(new ErrorResponse("userId is required"));
+        return Results.BadRequest(new ErrorResponse("userId is required (1 to 100 characters)"));
     }
 
-    await sessions.CreateSessionAsync(context, request.UserId, cancellationToken: context.RequestAborted);
-    return Results.Ok(new UserResponse(request.UserId));
+    // Custom claims travel in the access token (and the front token the clients read).
+    var payload = new JsonObject { ["greeting"] = $"hello {userId}", ["plan"] = "demo" };
+    await sessions.CreateSessionAsync(context, userId, payload, context.RequestAborted);
+    stats.SessionCreated();
+    return Results.Ok(new UserResponse(userId));
 });
 
 // A protected API: 401 {"message":"try refresh token"} once the access token expires; the client refreshes and retries.
 app.MapGet("/api/me", (HttpContext context) => Results.Ok(new UserResponse(context.GetSesameSession()!.UserId)))
     .RequireAuthorization();
 
+// Merges a JSON object into the session's access-token payload: the response carries a re-signed access token and a new
+// front token, so every tab sees the change (clients raise "access token payload updated").
+app.MapPost("/api/payload", async (HttpContext context, ISessionService sessions) =>
+{
+    JsonObject? changes;
+    try
+    {
+        changes = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted) as JsonObject;
+    }
+    catch (JsonException)
+    {
+        changes = null;
+    }
+
+    if (changes is null)
+    {
+        return Results.BadRequest(new ErrorResponse("the body must be a JSON object, e.g. {\"color\":\"blue\"}"));
+    }
+
+    if (!await sessions.UpdateAccessTokenPayloadAsync(context, changes, context.RequestAborted))
+    {
+        return Results.Json(new ErrorResponse("unauthorised"), statusCode: StatusCodes.Status401Unauthorized);
+    }
+
+    return Results.Text(context.GetSesameSession()!.AccessTokenPayload.ToJsonString(), "application/json");
+}).RequireAuthorization();
+
+// What the server did since it started (all users): the pages show the refresh count next to the client's own events.
+app.MapGet("/api/stats", () => Results.Ok(stats.Snapshot()));
+
+// The official JavaScript client (npm supertokens-website), bundled by build/deps/browser-assets.sh. The page /js.html
+// explains how to build it when it is missing, so the demo itself never needs npm.
+var javaScriptClientBundle = DemoPaths.JavaScriptClientBundle(builder.Configuration, builder.Environment);
+app.MapGet("/js/supertokens.js", () => File.Exists(javaScriptClientBundle)
+    ? Results.File(javaScriptClientBundle, "text/javascript")
+    : Results.NotFound());
+
+// The Blazor app (its _framework files with the right content types, compressed variants and caching headers) and this
+// project's own wwwroot (js.html). Any other path that is not a file is a Blazor route: serve index.html.
+app.MapStaticAssets();
+app.MapFallbackToFile("index.html");
+
 await app.StartAsync();
+var options = app.Services.GetRequiredService<IOptions<SesameServerOptions>>().Value;
+Console.WriteLine($"Sessions are stored in {options.DatabasePath}; access tokens live {options.AccessTokenLifetime.TotalSeconds:0} s.");
+if (!File.Exists(javaScriptClientBundle))
+{
+    Console.WriteLine("The official JavaScript client bundle is not built; /js.html says how (bash build/deps/browser-assets.sh).");
+}
+
+// The URL last, where the eye lands (and what the demo's tests wait for).
 var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
 foreach (var address in addresses)
 {
-    Console.WriteLine($"Sesame demo running at {address}  (Ctrl+C to stop)");
+    var root = address.Replace("://[::]", "://localhost", StringComparison.Ordinal).Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal).TrimEnd('/');
+    Console.WriteLine($"Sesame demo running at {root}/  (official JavaScript client: {root}/js.html)  Ctrl+C to stop");
 }
 
-Console.WriteLine($"Sessions are stored in {app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SesameServerOptions>>().Value.DatabasePath}");
 await app.WaitForShutdownAsync();
-
-static string ProjectDirectory()
-{
-    // When run from the build output (bin/...), walk up to the folder holding Demo.csproj; else use the current directory.
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-    {
-        if (File.Exists(Path.Combine(dir.FullName, "Demo.csproj")))
-        {
-            return dir.FullName;
-        }
-    }
-
-    return Directory.GetCurrentDirectory();
-}
 
 internal sealed record LoginRequest(string? UserId);
 
@@ -83,4 +145,5 @@ internal sealed record ErrorResponse(string Message);
 [JsonSerializable(typeof(LoginRequest))]
 [JsonSerializable(typeof(UserResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
+[JsonSerializable(typeof(DemoStatsSnapshot))]
 internal sealed partial class DemoJson : JsonSerializerContext;
