@@ -1,0 +1,92 @@
+using Microsoft.Playwright;
+using Sesame.Demo.Tests.Infrastructure;
+
+namespace Sesame.Demo.Tests;
+
+/// <summary>The demo's second page, /js.html: the official JavaScript client (npm supertokens-website) on the same server and origin.</summary>
+public sealed class JavaScriptPageTests(DemoFixture fixture) : DemoBrowserTest(fixture)
+{
+    [Fact]
+    public async Task LogIn_CallApi_ExpiredTokenRefreshes_PayloadUpdates_SignOut()
+    {
+        var page = await OpenAsync("js.html");
+        await Assertions.Expect(page.Locator("#auth-state-out")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#bundle-missing")).ToBeHiddenAsync();
+        var refreshesBefore = await ServerRefreshCountAsync(page);
+
+        await LogInAsync(page, "dave");
+        await ExpectCallResultAsync(page, "login: 200");
+        await ExpectEventAsync(page, "created");
+        await Assertions.Expect(page.Locator("#session-payload")).ToContainTextAsync("\"greeting\": \"hello dave\"");
+
+        await page.ClickAsync("#call-once");
+        await ExpectCallResultAsync(page, "GET /api/me: 200 {\"userId\":\"dave\"}");
+
+        await WaitForExpiryAsync(page);
+        await page.ClickAsync("#call-parallel");
+        await ExpectCallResultAsync(page, "20 × GET /api/me: 20 × 200");
+        await ExpectEventAsync(page, "refreshed");
+        await ExpectServerRefreshCountAsync(page, refreshesBefore + 1);
+
+        // Login and refresh changed the front token too, so count this update's event on top of those.
+        var payloadEvents = await EventCountAsync(page, "payload-updated");
+        await page.ClickAsync("#update-payload");
+        await ExpectCallResultAsync(page, "POST /api/payload: 200");
+        await ExpectEventAsync(page, "payload-updated", payloadEvents + 1);
+        await Assertions.Expect(page.Locator("#session-payload")).ToContainTextAsync("\"from\": \"javascript\"");
+
+        await page.ClickAsync("#sign-out");
+        await ExpectCallResultAsync(page, "signed out");
+        await ExpectEventAsync(page, "signed-out");
+        await Assertions.Expect(page.Locator("#auth-state-out")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#session-none")).ToHaveTextAsync("No session.");
+    }
+
+    [Fact]
+    public async Task BlazorAndJavaScriptTabs_ShareOneSession_RefreshedByEither_SignedOutByEither()
+    {
+        var blazor = await OpenAsync("");
+        await LogInAsync(blazor, "erin");
+
+        // The JavaScript page in a second tab is already signed in: same origin, same cookies, same session.
+        var javaScript = await OpenAsync("js.html");
+        await Assertions.Expect(javaScript.Locator("#auth-user")).ToHaveTextAsync("erin");
+        var refreshesBefore = await ServerRefreshCountAsync(javaScript);
+
+        // The official client refreshes the expired session; the Blazor tab goes on with the refreshed tokens, no second refresh.
+        await WaitForExpiryAsync(javaScript);
+        await javaScript.ClickAsync("#call-once");
+        await ExpectCallResultAsync(javaScript, "GET /api/me: 200 {\"userId\":\"erin\"}");
+        await ExpectEventAsync(javaScript, "refreshed");
+        await blazor.ClickAsync("#call-once");
+        await ExpectCallResultAsync(blazor, "GET /api/me: 200 {\"userId\":\"erin\"}");
+        await ExpectServerRefreshCountAsync(blazor, refreshesBefore + 1);
+
+        // A payload update from Blazor shows in the JavaScript tab (the front token cookie changed).
+        await blazor.ClickAsync("#update-payload");
+        await ExpectCallResultAsync(blazor, "POST /api/payload: 200");
+        await Assertions.Expect(javaScript.Locator("#session-payload")).ToContainTextAsync("\"color\": \"blue\"");
+
+        // Signing out with the official client ends the Blazor tab's session too.
+        await javaScript.ClickAsync("#sign-out");
+        await Assertions.Expect(javaScript.Locator("#auth-state-out")).ToBeVisibleAsync();
+        await Assertions.Expect(blazor.Locator("#auth-state")).ToHaveTextAsync("Signed out");
+    }
+
+    [Fact]
+    public async Task WithoutTheBundle_ThePageSaysHowToBuildIt()
+    {
+        // A second demo whose bundle path points nowhere: a clean clone before build/deps/browser-assets.sh ran.
+        await using var demo = await DemoProcess.StartAsync(["--Demo:JavaScriptClientBundle=does-not-exist/supertokens.js"], TimeSpan.FromSeconds(90));
+        Assert.Contains("bash build/deps/browser-assets.sh", demo.Output, StringComparison.Ordinal);
+
+        var page = await OpenAsync("js.html", demo.BaseAddress, "#bundle-missing:visible");
+        await Assertions.Expect(page.Locator("#bundle-missing")).ToContainTextAsync("The official JavaScript client is not built yet.");
+        await Assertions.Expect(page.Locator("#bundle-missing pre")).ToHaveTextAsync("bash build/deps/browser-assets.sh");
+        await Assertions.Expect(page.Locator("#signed-out")).ToBeHiddenAsync();
+
+        // The Blazor page of that demo works regardless.
+        var blazor = await OpenAsync("", demo.BaseAddress);
+        await LogInAsync(blazor, "frank");
+    }
+}
