@@ -63,6 +63,8 @@ public sealed class BlazorAppFixture : IAsyncLifetime
     /// <summary>
     /// Publishes the demo app unless the last publish was made from exactly the same sources (a hash of every source file of the app and the
     /// two client packages, and the shared build settings, kept beside the output). A clean machine publishes once per run.
+    /// The publish builds into its own bin/obj (<c>--artifacts-path</c>): other test projects run at the same time from the solution's build
+    /// output (samples/Demo serves Demo.Client's build output), and a publish with other global properties must not rewrite it under them.
     /// </summary>
     private static async Task PublishIfChangedAsync()
     {
@@ -77,7 +79,7 @@ public sealed class BlazorAppFixture : IAsyncLifetime
         await ExternalCommand.RunAsync(
             "dotnet",
             ["publish", RepositoryPaths.DemoClientProject, "-c", "Release", "-p:CompressionEnabled=false", "-o", RepositoryPaths.PublishFolder,
-             "--nologo", "--disable-build-servers", "-v:q"],
+             "--artifacts-path", RepositoryPaths.PublishArtifacts, "--nologo", "--disable-build-servers", "-v:q"],
             RepositoryPaths.Root,
             TimeSpan.FromMinutes(4));
         await File.WriteAllTextAsync(stampPath, hash);

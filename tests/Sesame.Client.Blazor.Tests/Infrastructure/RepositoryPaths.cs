@@ -12,6 +12,9 @@ public static class RepositoryPaths
     /// <summary>Where the tests publish the Blazor app (git-ignored <c>.build/</c>).</summary>
     public static string PublishFolder => Path.Combine(Root, ".build", "blazor-publish", "Demo.Client");
 
+    /// <summary>The publish's own bin/obj folders (git-ignored <c>.build/</c>), apart from the solution's build output.</summary>
+    public static string PublishArtifacts => Path.Combine(Root, ".build", "blazor-publish", "artifacts");
+
     /// <summary>The official JavaScript client's bundle, built by <c>build/deps/browser-assets.sh</c>.</summary>
     public static string OfficialClientBundle => Path.Combine(Root, "tests", "Interop", "browser-assets", "dist", "supertokens.js");
 
