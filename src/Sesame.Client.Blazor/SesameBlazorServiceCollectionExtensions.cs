@@ -10,8 +10,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the Sesame client in a Blazor WebAssembly app.</summary>
 public static class SesameBlazorServiceCollectionExtensions
 {
-    /// <summary>The name of the <c>IHttpClientFactory</c> client behind the injected <see cref="HttpClient"/> (session handler attached,
-    /// base address = the app's base address).</summary>
+    /// <summary>The name of the <c>IHttpClientFactory</c> client behind the injected <see cref="HttpClient"/> (session handler attached;
+    /// base address = the app's base address, or the API's origin when the API is on another origin).</summary>
     public const string HttpClientName = "Sesame.Blazor";
 
     /// <summary>
@@ -100,14 +100,21 @@ public static class SesameBlazorServiceCollectionExtensions
         return builder;
     }
 
+    /// <summary>The injected client's base address: the app's base address when the API is on the app's origin (so an app under a
+    /// sub-path keeps its relative URLs), else the API's origin (relative URLs go to the API).</summary>
     private static Uri AppBaseAddress(IServiceProvider services)
     {
+        var coordinator = services.GetRequiredService<RefreshCoordinator>();
+        var apiOrigin = new Uri(coordinator.RefreshUri.GetLeftPart(UriPartial.Authority) + "/");
         if (services.GetService<IWebAssemblyHostEnvironment>() is { } environment)
         {
-            return new Uri(environment.BaseAddress);
+            var appBase = new Uri(environment.BaseAddress);
+            if (Uri.Compare(appBase, apiOrigin, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0)
+            {
+                return appBase;
+            }
         }
 
-        var options = services.GetRequiredService<IOptions<SesameClientOptions>>().Value;
-        return new Uri(options.ApiDomain ?? options.RefreshTokenUrl ?? throw new InvalidOperationException("SesameClientOptions.ApiDomain is not set."));
+        return apiOrigin;
     }
 }

@@ -68,7 +68,14 @@ public sealed class BlazorTestHost : IAsyncDisposable
     /// <summary>Lets every access token issued so far expire.</summary>
     public void ExpireAccessTokens() => Time.Advance(AccessTokenLifetime + TimeSpan.FromSeconds(5));
 
-    public static async Task<BlazorTestHost> StartAsync(string appRoot, string officialClientBundle)
+    /// <summary>When set, <c>GET /appsettings.json</c> answers this instead of the published file (the Blazor app reads its API domain there).</summary>
+    public string? AppSettingsJson { get; set; }
+
+    /// <summary>Starts a host.</summary>
+    /// <param name="appRoot">The published app's <c>wwwroot</c>.</param>
+    /// <param name="officialClientBundle">The official client's bundle.</param>
+    /// <param name="corsOrigin">An app origin allowed to call this host's API cross-origin (with credentials and the Sesame headers), or null.</param>
+    public static async Task<BlazorTestHost> StartAsync(string appRoot, string officialClientBundle, string? corsOrigin = null)
     {
         var databasePath = Path.Combine(Path.GetTempPath(), "sesame-blazor-tests", Guid.NewGuid().ToString("N") + ".db");
         Directory.CreateDirectory(Path.GetDirectoryName(databasePath)!);
@@ -101,8 +108,19 @@ public sealed class BlazorTestHost : IAsyncDisposable
             };
         });
 
+        if (corsOrigin is not null)
+        {
+            builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy =>
+                policy.WithOrigins(corsOrigin).AllowCredentials().AllowAnyMethod().WithSesameHeaders()));
+        }
+
         var app = builder.Build();
         host = new BlazorTestHost(app, databasePath, time);
+        if (corsOrigin is not null)
+        {
+            app.UseCors();
+        }
+
         Configure(app, appRoot, officialClientBundle, host);
         await app.StartAsync();
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -176,6 +194,10 @@ public sealed class BlazorTestHost : IAsyncDisposable
                 ? Results.Json(context.GetSesameSession()!.AccessTokenPayload)
                 : Results.Json(new { message = "unauthorised" }, statusCode: StatusCodes.Status401Unauthorized);
         }).RequireAuthorization();
+
+        app.MapGet("/appsettings.json", (HttpContext context) => host.AppSettingsJson is { } json
+            ? Results.Content(json, "application/json")
+            : Results.File(Path.Combine(appRoot, "appsettings.json"), "application/json"));
 
         // The official JavaScript client and a page that loads it, in the same origin as the Blazor app.
         app.MapGet("/test-assets/supertokens.js", () => Results.File(officialClientBundle, "text/javascript"));
