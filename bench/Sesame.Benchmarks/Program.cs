@@ -20,6 +20,10 @@ switch (command)
     case "refresh-load":
         await RefreshLoad.RunAsync(options.Profile, options.OutputDirectory, options.PostgreSql, Console.Out);
         return 0;
+    case "storm-probe":
+        // Profiling aid: times expired and valid storms of --suite N calls outside BenchmarkDotNet.
+        await StormProbe.RunAsync(int.Parse(options.Suite ?? "1000", System.Globalization.CultureInfo.InvariantCulture), Console.Out);
+        return 0;
     case "report":
         Report.Write(options.OutputDirectory, options.DocumentPath ?? "docs/benchmarks.md", options.CommandLine ?? "bench/run");
         return 0;
