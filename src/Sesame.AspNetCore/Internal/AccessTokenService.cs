@@ -97,16 +97,13 @@ internal sealed class AccessTokenService
             return new(AccessTokenStatus.Unusable, null, "empty or oversized token");
         }
 
-        // A token seen before skips parsing and the signature check (benchmarked hot path); its expiry is checked on every use.
+        // A token seen before skips parsing and the signature check (benchmarked hot path); its expiry is checked on every use
+        // (an expired entry stays: the burst of requests that carried it until the client refreshed is answered just as cheaply).
         if (_verified.TryGet(token, method, out var known))
         {
-            if (known!.ExpiresAtSeconds * 1000 >= _time.GetUtcNow().ToUnixTimeMilliseconds())
-            {
-                return new(AccessTokenStatus.Valid, known, null);
-            }
-
-            _verified.Remove(token);
-            return new(AccessTokenStatus.TryRefresh, null, "expired");
+            return known!.ExpiresAtSeconds * 1000 >= _time.GetUtcNow().ToUnixTimeMilliseconds()
+                ? new(AccessTokenStatus.Valid, known, null)
+                : new(AccessTokenStatus.TryRefresh, null, "expired");
         }
 
         JsonWebToken jwt;

@@ -21,6 +21,8 @@ internal sealed class SessionService(
     // A compare-and-set lost to a concurrent request is re-evaluated; more losses than this in a row mean a storm.
     private const int MaxCasAttempts = 5;
 
+    private readonly PromotedTokenCache _promoted = new();
+
     public async Task<SesameSession> CreateSessionAsync(HttpContext httpContext, string userId, JsonObject? accessTokenPayload = null,
         CancellationToken cancellationToken = default)
     {
@@ -159,6 +161,14 @@ internal sealed class SessionService(
     /// </summary>
     private async Task<SessionVerificationResult> PromoteAsync(HttpContext httpContext, SesameSession session, CancellationToken cancellationToken)
     {
+        // This child token was promoted already (the row holds it): answer with the token minted then, without a database
+        // round-trip, exactly as verification of that fresh token would (a burst of requests after a refresh hits this).
+        if (_promoted.TryGetPromoted(session) is { } alreadyPromoted)
+        {
+            transport.WriteTokens(httpContext, alreadyPromoted, null, default, null);
+            return new SessionVerificationResult(SessionVerificationStatus.Valid, alreadyPromoted);
+        }
+
         await initializer.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         var currentHash2 = TokenCrypto.Sha256Hex(session.RefreshTokenHash1);
         var parentHash2 = TokenCrypto.Sha256Hex(session.ParentRefreshTokenHash1!);
@@ -189,10 +199,11 @@ internal sealed class SessionService(
                 return new SessionVerificationResult(SessionVerificationStatus.Valid, session);
             }
 
-            var fresh = await accessTokens.CreateAsync(
-                new AccessTokenClaims(session.UserId, session.SessionHandle, session.RefreshTokenHash1, null, session.AntiCsrfToken,
-                    row.AccessTokenPayloadJson, settings.Issuer(httpContext.Request)),
-                session.TransferMethod, null, cancellationToken).ConfigureAwait(false);
+            // Requests carrying the same child token share one freshly signed token (signing is the expensive step).
+            var claims = new AccessTokenClaims(session.UserId, session.SessionHandle, session.RefreshTokenHash1, null, session.AntiCsrfToken,
+                row.AccessTokenPayloadJson, settings.Issuer(httpContext.Request));
+            var fresh = await _promoted.GetOrCreateAsync(session, () => accessTokens.CreateAsync(claims, session.TransferMethod, null, CancellationToken.None)
+                .AsTask()).ConfigureAwait(false);
             transport.WriteTokens(httpContext, fresh, null, default, null);
             return new SessionVerificationResult(SessionVerificationStatus.Valid, fresh);
         }

@@ -41,7 +41,4 @@ internal sealed class VerifiedTokenCache
 
         _sessions[session.AccessToken] = session;
     }
-
-    /// <summary>Forgets a token (it expired).</summary>
-    public void Remove(string token) => _sessions.TryRemove(token, out _);
 }
