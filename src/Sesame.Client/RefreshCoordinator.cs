@@ -45,6 +45,9 @@ public sealed class RefreshCoordinator
     // Completes when the refresh this process is sending ends (null when none is in flight).
     private Task? _inFlightRefresh;
 
+    // Server clock minus this client's clock (1c.11), measured from the iat of each front token received; 0 under 7 s.
+    private long _clockSkewMilliseconds;
+
     internal RefreshCoordinator(
         SesameClientOptions options,
         ISessionDialect dialect,
@@ -82,6 +85,9 @@ public sealed class RefreshCoordinator
     internal ILogger Logger => _logger;
 
     internal TimeProvider Time => _time;
+
+    /// <summary>The server's current time as far as this client can tell (its clock corrected by the measured skew, 1c.11), Unix ms.</summary>
+    internal long ServerNowMilliseconds => _time.GetUtcNow().ToUnixTimeMilliseconds() + Volatile.Read(ref _clockSkewMilliseconds);
 
     /// <summary>Whether the session handler attaches the session to a request for <paramref name="uri"/> (1c.10 / 1a).</summary>
     /// <param name="uri">An absolute request URL.</param>
@@ -174,7 +180,7 @@ public sealed class RefreshCoordinator
             return false;
         }
 
-        if (!_dialect.KnowsAccessTokenExpiry || (tokens.FrontTokenInfo is { } info && info.AccessTokenExpiry >= _time.GetUtcNow().ToUnixTimeMilliseconds()))
+        if (!_dialect.KnowsAccessTokenExpiry || (tokens.FrontTokenInfo is { } info && info.AccessTokenExpiry >= ServerNowMilliseconds))
         {
             return true;
         }
@@ -424,9 +430,30 @@ public sealed class RefreshCoordinator
                 return _dialect.ApplyResponse(current, response, requestUri, isRefreshResponse, wasLoggedIn, events);
             },
             CancellationToken.None).ConfigureAwait(false);
+        UpdateClockSkew(response);
         foreach (var sessionEvent in events)
         {
             _events.Raise(sessionEvent);
         }
+    }
+
+    /// <summary>1c.11: skew = <c>up.iat * 1000 - now</c> of a newly received front token, applied only if at least 7 s, so a client whose
+    /// clock is ahead does not refresh on every <see cref="DoesSessionExistAsync"/>.</summary>
+    private void UpdateClockSkew(HttpResponseMessage response)
+    {
+        if (!response.Headers.NonValidated.TryGetValues(HeaderNames.FrontToken, out var value) || value.ToString() == HeaderNames.Remove)
+        {
+            return;
+        }
+
+        var info = FrontTokenInfo.TryParse(value.ToString());
+        if (info is null || info.Payload.ValueKind != System.Text.Json.JsonValueKind.Object
+            || !info.Payload.TryGetProperty("iat", out var iat) || iat.ValueKind != System.Text.Json.JsonValueKind.Number)
+        {
+            return;
+        }
+
+        var skew = (long)(iat.GetDouble() * 1000) - _time.GetUtcNow().ToUnixTimeMilliseconds();
+        Volatile.Write(ref _clockSkewMilliseconds, Math.Abs(skew) >= 7000 ? skew : 0);
     }
 }

@@ -78,7 +78,7 @@ internal sealed class SessionClient(RefreshCoordinator coordinator, HttpMessageI
                 throw new SessionExpiredException("No session exists");
             }
 
-            if (info.AccessTokenExpiry >= coordinator.Time.GetUtcNow().ToUnixTimeMilliseconds() || refreshed)
+            if (info.AccessTokenExpiry >= coordinator.ServerNowMilliseconds || refreshed)
             {
                 return info.Payload.ValueKind == JsonValueKind.Undefined ? s_emptyPayload : info.Payload;
             }
