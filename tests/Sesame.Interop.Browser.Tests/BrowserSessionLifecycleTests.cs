@@ -14,7 +14,9 @@ public sealed class BrowserSessionLifecycleTests(ChromiumFixture chromium) : Bro
         var globals = await Page.EvaluateAsync<string[]>("""
             () => [
               typeof axios.create, typeof AxiosMockAdapter, typeof window.assert, typeof assert.ok, typeof assert.equal,
-              typeof assert.strictEqual, typeof assert.deepEqual, typeof assert.notStrictEqual,
+              typeof assert.strictEqual, typeof assert.deepEqual, typeof assert.notStrictEqual, typeof assert.deepStrictEqual,
+              typeof assert.notDeepEqual, typeof assert.notEqual, typeof assert.throws, typeof assert.doesNotThrow,
+              typeof assert.rejects, typeof assert.doesNotReject,
               typeof getNumberOfTimesRefreshCalled, typeof getNumberOfTimesRefreshAttempted, typeof getNumberOfTimesGetSessionCalled,
               typeof assertEqual, typeof assertNotEqual, typeof delay, typeof loadAngular, typeof deleteAllCookies,
               typeof supertokens.init, typeof supertokens.doesSessionExist,
@@ -24,6 +26,14 @@ public sealed class BrowserSessionLifecycleTests(ChromiumFixture chromium) : Bro
         Assert.Equal("threw", await Page.EvaluateAsync<string>("() => { try { assert.deepEqual({a: 1}, {a: 2}); return 'passed'; } catch { return 'threw'; } }"));
         Assert.Equal("passed", await Page.EvaluateAsync<string>("() => { assert.deepEqual({a: [1]}, {a: [1]}); assertEqual(1, 1); return 'passed'; }"));
         Assert.Equal("success", await Page.EvaluateAsync<string>("async () => (await axios.get('/ping')).data"));
+        Assert.Equal("rejected as expected", await Page.EvaluateAsync<string>("""
+            async () => {
+              await assert.rejects(async () => { throw new TypeError("boom"); }, TypeError);
+              assert.throws(() => { throw new Error("bad thing"); }, /bad/);
+              try { await assert.rejects(Promise.resolve(1)); return "no assertion error"; }
+              catch (e) { return e.name === "AssertionError" ? "rejected as expected" : "wrong error " + e; }
+            }
+            """));
     }
 
     [Fact]
