@@ -23,6 +23,23 @@ internal sealed class PromotedTokenCache
             ? entry.Value.Result
             : null;
 
+    /// <summary>
+    /// Forgets the fresh tokens minted for <paramref name="sessionHandle"/>: its payload changed, and a request still carrying an
+    /// earlier child token must get a token signed with the new payload, not the cached one (which would undo the update on the client).
+    /// A scan, but payload updates are rare next to verifications.
+    /// </summary>
+    public void Forget(string sessionHandle)
+    {
+        foreach (var (childToken, entry) in _fresh)
+        {
+            if (entry.IsValueCreated && entry.Value.IsCompletedSuccessfully
+                && string.Equals(entry.Value.Result.SessionHandle, sessionHandle, StringComparison.Ordinal))
+            {
+                _fresh.TryRemove(new KeyValuePair<string, Lazy<Task<SesameSession>>>(childToken, entry));
+            }
+        }
+    }
+
     /// <summary>The fresh session for <paramref name="child"/>, created once by <paramref name="create"/>.</summary>
     public async Task<SesameSession> GetOrCreateAsync(SesameSession child, Func<Task<SesameSession>> create)
     {

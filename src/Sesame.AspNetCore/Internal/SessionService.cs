@@ -419,7 +419,14 @@ internal sealed class SessionService(
         }
 
         var json = payload.ToJsonString();
-        return await store.UpdatePayloadAsync(sessionHandle, json, cancellationToken).ConfigureAwait(false) ? json : null;
+        if (!await store.UpdatePayloadAsync(sessionHandle, json, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        // Tokens minted when this session's child tokens were promoted carry the old payload: never hand them out again.
+        _promoted.Forget(sessionHandle);
+        return json;
     }
 
     public async Task<IReadOnlyList<SessionInfo>> ListSessionsAsync(string userId, CancellationToken cancellationToken = default)
