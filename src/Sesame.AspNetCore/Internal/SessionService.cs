@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -14,8 +16,11 @@ internal sealed class SessionService(
     TokenTransport transport,
     SesameSettings settings,
     TimeProvider time,
-    ILogger<SessionService> logger) : ISessionService
+    ILogger<SessionService> logger,
+    IMeterFactory? meterFactory = null) : ISessionService
 {
+    private readonly SesameMetrics _metrics = new(meterFactory);
+
     private const string RidHeader = "rid";
 
     // A compare-and-set lost to a concurrent request is re-evaluated; more losses than this in a row mean a storm.
@@ -60,6 +65,7 @@ internal sealed class SessionService(
         transport.WriteTokens(httpContext, session, refreshToken, expiresAt, antiCsrf);
         SetSession(httpContext, session);
         Log.SessionCreated(logger, sessionHandle, userId);
+        _metrics.SessionCreated();
         return session;
     }
 
@@ -213,6 +219,42 @@ internal sealed class SessionService(
 
     public async Task<SessionRefreshResult> RefreshSessionAsync(HttpContext httpContext, CancellationToken cancellationToken = default)
     {
+        // One span and one metric per refresh (docs/observability.md); both cost nothing when nobody listens.
+        using var activity = SesameActivitySource.Instance.StartActivity(SesameActivitySource.RefreshActivityName);
+        var started = Stopwatch.GetTimestamp();
+        var outcome = "error"; // kept only if something unexpected (e.g. cancellation) escapes
+        try
+        {
+            var result = await RefreshCoreAsync(httpContext, cancellationToken).ConfigureAwait(false);
+            outcome = result.Status switch
+            {
+                SessionRefreshStatus.Refreshed => RefreshOutcomes.Refreshed,
+                SessionRefreshStatus.TokenTheftDetected => RefreshOutcomes.TokenTheft,
+                _ => RefreshOutcomes.Unauthorised,
+            };
+            return result;
+        }
+        catch (SessionStoreUnavailableException)
+        {
+            outcome = RefreshOutcomes.StoreUnavailable;
+            throw;
+        }
+        finally
+        {
+            _metrics.RefreshHandled(outcome, started);
+            if (activity is not null)
+            {
+                activity.SetTag("sesame.outcome", outcome);
+                if (outcome != RefreshOutcomes.Refreshed)
+                {
+                    activity.SetStatus(ActivityStatusCode.Error, outcome);
+                }
+            }
+        }
+    }
+
+    private async Task<SessionRefreshResult> RefreshCoreAsync(HttpContext httpContext, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(httpContext);
         var request = httpContext.Request;
         var method = TokenTransferMethod.Header;
@@ -279,8 +321,10 @@ internal sealed class SessionService(
             }
 
             // Neither current nor its child: a superseded token was replayed. Revoke the session (server.md §7 step 4).
-            await store.DeleteAsync(row.SessionHandle, cancellationToken).ConfigureAwait(false);
+            var revoked = await store.DeleteAsync(row.SessionHandle, cancellationToken).ConfigureAwait(false);
             Log.TokenTheftDetected(logger, row.SessionHandle, row.UserId);
+            _metrics.TokenTheftDetected();
+            _metrics.SessionsRevoked(revoked ? 1 : 0, "token_theft");
             transport.ClearAll(httpContext);
             await settings.Options.Events.OnTokenTheftDetected(new SesameSessionEventContext(httpContext, row.SessionHandle, row.UserId))
                 .ConfigureAwait(false);
@@ -323,21 +367,27 @@ internal sealed class SessionService(
             return false;
         }
 
-        await RevokeSessionAsync(session.SessionHandle, cancellationToken).ConfigureAwait(false);
+        await RevokeCoreAsync(session.SessionHandle, "sign_out", cancellationToken).ConfigureAwait(false);
         transport.Clear(httpContext, session.TransferMethod);
         httpContext.Features.Set<SesameSession>(null);
         httpContext.Features.Set<SessionVerificationResult>(SessionVerificationResult.NoSession);
         return true;
     }
 
-    public async Task<bool> RevokeSessionAsync(string sessionHandle, CancellationToken cancellationToken = default)
+    public Task<bool> RevokeSessionAsync(string sessionHandle, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(sessionHandle);
+        return RevokeCoreAsync(sessionHandle, "revoke", cancellationToken);
+    }
+
+    private async Task<bool> RevokeCoreAsync(string sessionHandle, string reason, CancellationToken cancellationToken)
+    {
         await initializer.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         var deleted = await store.DeleteAsync(sessionHandle, cancellationToken).ConfigureAwait(false);
         if (deleted)
         {
             Log.SessionRevoked(logger, sessionHandle);
+            _metrics.SessionsRevoked(1, reason);
         }
 
         return deleted;
@@ -353,6 +403,7 @@ internal sealed class SessionService(
             Log.SessionRevoked(logger, handle);
         }
 
+        _metrics.SessionsRevoked(handles.Count, "revoke_all");
         return handles;
     }
 

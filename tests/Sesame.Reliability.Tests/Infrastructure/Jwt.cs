@@ -1,0 +1,75 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Sesame.AspNetCore.Storage;
+using Sesame.Testing.Server;
+
+namespace Sesame.Reliability.Tests.Infrastructure;
+
+/// <summary>Takes tokens apart and forges new ones: with a stranger's key, with no signature, or with the server's real key.</summary>
+internal static class Jwt
+{
+    public static JsonObject Header(string token) => Decode(token.Split('.')[0]);
+
+    public static JsonObject Payload(string token) => Decode(token.Split('.')[1]);
+
+    public static string Encode(JsonNode node) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(node.ToJsonString()));
+
+    public static string Encode(byte[] bytes) => Base64Url.EncodeToString(bytes);
+
+    /// <summary>RS256-signs header and payload with <paramref name="rsa"/>.</summary>
+    public static string Sign(JsonObject header, JsonObject payload, RSA rsa)
+    {
+        var input = Encode(header) + "." + Encode(payload);
+        var signature = rsa.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return input + "." + Encode(signature);
+    }
+
+    /// <summary>The server's newest signing key, read from its store (only a key holder could do what the tests then do).</summary>
+    public static async Task<(string KeyId, RSA Key)> ServerKeyAsync(SesameTestServer server)
+    {
+        var keys = await server.Services.GetRequiredService<ISessionStore>().GetSigningKeysAsync(CancellationToken.None);
+        var rsa = RSA.Create();
+        rsa.ImportPkcs8PrivateKey(keys[0].PrivateKeyPkcs8, out _);
+        return (keys[0].KeyId, rsa);
+    }
+
+    /// <summary>Whether two tokens decode to the same bytes segment by segment (base64url has spare bits, so two texts can).</summary>
+    public static bool SameBytes(string a, string b)
+    {
+        var x = a.Split('.');
+        var y = b.Split('.');
+        if (x.Length != y.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < x.Length; i++)
+        {
+            if (!TryDecode(x[i], out var bx) || !TryDecode(y[i], out var by) || !bx.AsSpan().SequenceEqual(by))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool TryDecode(string text, out byte[] bytes)
+    {
+        try
+        {
+            bytes = Base64Url.DecodeFromChars(text);
+            return true;
+        }
+        catch (FormatException)
+        {
+            bytes = [];
+            return false;
+        }
+    }
+
+    private static JsonObject Decode(string segment) => (JsonObject)JsonNode.Parse(Base64Url.DecodeFromChars(segment))!;
+}
