@@ -81,7 +81,7 @@ public sealed class BlazorAppFixture : IAsyncLifetime
             ["publish", RepositoryPaths.DemoClientProject, "-c", "Release", "-p:CompressionEnabled=false", "-o", RepositoryPaths.PublishFolder,
              "--artifacts-path", RepositoryPaths.PublishArtifacts, "--nologo", "--disable-build-servers", "-v:q"],
             RepositoryPaths.Root,
-            TimeSpan.FromMinutes(4));
+            TimeSpan.FromMinutes(10));
         await File.WriteAllTextAsync(stampPath, hash);
     }
 
