@@ -102,9 +102,9 @@ public static class RefreshLoad
                 var all = latencies.SelectMany(l => l).Order().ToArray();
                 var cell = new Cell(store, stored, clientCount, refreshes / elapsed.TotalSeconds, Percentile(all, 0.50), Percentile(all, 0.99), failures);
                 log.WriteLine($"{store} {stored:N0} sessions, {clientCount} clients: {cell.RefreshesPerSecond:F0} refreshes/s p50 {cell.P50Ms:F2} ms p99 {cell.P99Ms:F2} ms failures {failures}");
-                if (failures > 0 || refreshes == 0)
+                if (refreshes == 0)
                 {
-                    throw new InvalidOperationException($"{store}: {failures} failed refreshes, {refreshes} succeeded");
+                    throw new InvalidOperationException($"{store}: no refresh succeeded ({failures} failed)");
                 }
 
                 cells.Add(cell);
