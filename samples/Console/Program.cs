@@ -18,7 +18,7 @@ var interval = TimeSpan.FromSeconds(double.Parse(Option("--interval") ?? "2", Cu
 
 var refreshes = 0;
 using var tokenFile = new FileTokenStore(store);
-SesameSession.Init(new SesameClientOptions
+SesameRequest.Init(new SesameClientOptions
 {
     ApiDomain = api,
     OnSessionEvent = e =>
@@ -37,18 +37,18 @@ try
 {
     if (args.Contains("--sign-out"))
     {
-        await SesameSession.SignOutAsync();
+        await SesameRequest.SignOutAsync();
         Print(ConsoleColor.Green, "Signed out; the session file no longer holds a session.");
         return 0;
     }
 
-    if (await SesameSession.DoesSessionExistAsync())
+    if (await SesameRequest.DoesSessionExistAsync())
     {
-        Print(ConsoleColor.Green, $"Resumed the session of '{await SesameSession.GetUserIdAsync()}' from the session file (no login needed).");
+        Print(ConsoleColor.Green, $"Resumed the session of '{await SesameRequest.GetUserIdAsync()}' from the session file (no login needed).");
     }
     else
     {
-        using var login = await SesameSession.PostAsync("/login", JsonContent.Create(new { userId = user }));
+        using var login = await SesameRequest.PostAsync("/login", JsonContent.Create(new { userId = user }));
         if (!login.IsSuccessStatusCode)
         {
             Print(ConsoleColor.Red, $"Login failed: {(int)login.StatusCode} {await login.Content.ReadAsStringAsync()}");
@@ -61,7 +61,7 @@ try
     for (var i = 1; i <= calls; i++)
     {
         var before = Volatile.Read(ref refreshes);
-        using var me = await SesameSession.GetAsync("/api/me");
+        using var me = await SesameRequest.GetAsync("/api/me");
         var body = await me.Content.ReadAsStringAsync();
         var refreshed = Volatile.Read(ref refreshes) != before ? "  (the access token had expired: refreshed by itself, call re-sent)" : string.Empty;
         Print(me.IsSuccessStatusCode ? ConsoleColor.Gray : ConsoleColor.Red, $"call {i}/{calls}: GET /api/me → {(int)me.StatusCode} {body}{refreshed}");
@@ -70,7 +70,7 @@ try
             return 1;
         }
 
-        var payload = await SesameSession.GetAccessTokenPayloadAsync();
+        var payload = await SesameRequest.GetAccessTokenPayloadAsync();
         var expiresIn = DateTimeOffset.FromUnixTimeSeconds(payload.GetProperty("exp").GetInt64()) - DateTimeOffset.UtcNow;
         Console.WriteLine($"  access token valid for {Math.Max(0, expiresIn.TotalSeconds):0.0} more s");
         if (i < calls)

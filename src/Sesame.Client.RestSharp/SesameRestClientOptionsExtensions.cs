@@ -18,7 +18,7 @@ public static class SesameRestClientOptionsExtensions
     /// Idempotent: a chain that already holds a session handler is left as it is, and even two handlers in one chain refresh only once.
     /// </summary>
     /// <param name="options">The RestSharp options.</param>
-    /// <param name="coordinator">The refresh algorithm and session state to use (from DI, or <see cref="SesameSession.Coordinator"/>).</param>
+    /// <param name="coordinator">The refresh algorithm and session state to use (from DI, or <see cref="SesameRequest.Coordinator"/>).</param>
     /// <returns>The same options.</returns>
     public static RestClientOptions UseSesameSession(this RestClientOptions options, RefreshCoordinator coordinator)
     {
@@ -28,7 +28,7 @@ public static class SesameRestClientOptionsExtensions
     }
 
     /// <summary>
-    /// Uses the session of the explicit API (<c>SesameSession.Init(…)</c>), resolved when the <see cref="RestClient"/> is built: build the
+    /// Uses the session of the explicit API (<c>SesameRequest.Init(…)</c>), resolved when the <see cref="RestClient"/> is built: build the
     /// client after <c>Init</c> (before it, the constructor throws <see cref="InvalidOperationException"/> "init function not called").
     /// </summary>
     /// <param name="options">The RestSharp options.</param>
@@ -36,7 +36,7 @@ public static class SesameRestClientOptionsExtensions
     public static RestClientOptions UseSesameSession(this RestClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Compose(options, static () => SesameSession.Coordinator);
+        return Compose(options, static () => SesameRequest.Coordinator);
     }
 
     /// <summary>Uses the session registered with <c>services.AddSesameClient(…)</c> in <paramref name="services"/>.</summary>

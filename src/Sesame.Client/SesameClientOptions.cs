@@ -20,7 +20,7 @@ public enum SessionProtocol
     Legacy,
 }
 
-/// <summary>Options of the Sesame client. Validated when the client starts (by <c>AddSesameClient</c> and <c>SesameSession.Init</c>).</summary>
+/// <summary>Options of the Sesame client. Validated when the client starts (by <c>AddSesameClient</c> and <c>SesameRequest.Init</c>).</summary>
 public sealed class SesameClientOptions
 {
     /// <summary>The API's origin, e.g. <c>https://api.example.com</c> or <c>localhost:5000</c> (normalised to <c>scheme://host[:port]</c>;

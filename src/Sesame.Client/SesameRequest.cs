@@ -5,12 +5,12 @@ using Sesame.Client.Internal;
 namespace Sesame.Client;
 
 /// <summary>
-/// The explicit API of the seeds for apps without dependency injection: <c>SesameSession.Init(…)</c> once, then
+/// The explicit API of the seeds for apps without dependency injection: <c>SesameRequest.Init(…)</c> once, then
 /// <see cref="FetchAsync(HttpRequestMessage, CancellationToken)"/>, <see cref="GetAsync(string, CancellationToken)"/>, <see cref="PostAsync(string, HttpContent?, CancellationToken)"/>, … which behave exactly like
 /// <see cref="System.Net.Http.HttpClient"/>'s methods (a non-2xx status is a response, not an exception), plus the session operations.
 /// Everything goes through the same <see cref="SessionHandler"/> and <see cref="RefreshCoordinator"/> as the DI registration.
 /// </summary>
-public static class SesameSession
+public static class SesameRequest
 {
     private static readonly Lock s_gate = new();
     private static readonly Lazy<MemoryTokenStore> s_defaultStore = new(() => new MemoryTokenStore());

@@ -34,7 +34,7 @@ var goFile = args[4];
 
 using var tokens = new FileTokenStore(tokenFile);
 var method = args.Length == 6 && args[5] == "cookie" ? TokenTransferMethod.Cookie : TokenTransferMethod.Header;
-SesameSession.Init(new SesameClientOptions { ApiDomain = apiDomain, TokenTransferMethod = method }, tokens);
+SesameRequest.Init(new SesameClientOptions { ApiDomain = apiDomain, TokenTransferMethod = method }, tokens);
 Console.WriteLine("READY");
 
 var wait = Stopwatch.StartNew();
@@ -55,7 +55,7 @@ await Task.WhenAll(Enumerable.Range(0, calls).Select(async _ =>
 {
     try
     {
-        using var response = await SesameSession.GetAsync("/");
+        using var response = await SesameRequest.GetAsync("/");
         var body = await response.Content.ReadAsStringAsync();
         if ((int)response.StatusCode == 200)
         {

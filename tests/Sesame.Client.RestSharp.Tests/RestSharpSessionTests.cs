@@ -234,7 +234,7 @@ public sealed class RestSharpSessionTests
         // The seeds' makeSuper(axios) + init(refreshTokenUrl, code): the only test in this process that uses the static explicit API.
         await using var h = await StartAsync();
         var options = new RestClientOptions(h.Server.BaseAddress).UseSesameSession(); // registered before Init, resolved when the client is built
-        SesameSession.Init(new SesameClientOptions { RefreshTokenUrl = h.Server.RefreshUri.ToString(), TokenTransferMethod = TokenTransferMethod.Header },
+        SesameRequest.Init(new SesameClientOptions { RefreshTokenUrl = h.Server.RefreshUri.ToString(), TokenTransferMethod = TokenTransferMethod.Header },
             tokenStore: new MemoryTokenStore(), timeProvider: h.Time, viaInterceptor: false);
         using var api = new RestClient(options);
 
@@ -245,7 +245,7 @@ public sealed class RestSharpSessionTests
 
         Assert.Equal("frank", (await api.ExecuteAsync(new RestRequest("/"), Ct)).Content);
         Assert.Equal(1, h.Server.RefreshCalledCount);
-        Assert.True(await SesameSession.DoesSessionExistAsync(Ct));
+        Assert.True(await SesameRequest.DoesSessionExistAsync(Ct));
     }
 
     [Fact]

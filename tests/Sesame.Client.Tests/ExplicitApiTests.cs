@@ -14,36 +14,36 @@ public sealed class ExplicitApiTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        SesameSession.Reset();
+        SesameRequest.Reset();
         _server = await SesameTestServer.StartAsync(o => o.AccessTokenLifetime = ClientHarness.AccessTokenLifetime, _time);
     }
 
     public async ValueTask DisposeAsync()
     {
-        SesameSession.Reset();
+        SesameRequest.Reset();
         await _server.DisposeAsync();
     }
 
     [Fact]
     public async Task A1_CallsBeforeInit_Throw_InitFunctionNotCalled()
     {
-        Assert.Equal("init function not called", (await Assert.ThrowsAsync<InvalidOperationException>(() => SesameSession.FetchAsync("/"))).Message);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => SesameSession.AttemptRefreshingSessionAsync());
-        await Assert.ThrowsAsync<InvalidOperationException>(() => SesameSession.DoesSessionExistAsync());
-        Assert.Throws<InvalidOperationException>(() => SesameSession.HttpClient);
+        Assert.Equal("init function not called", (await Assert.ThrowsAsync<InvalidOperationException>(() => SesameRequest.FetchAsync("/"))).Message);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => SesameRequest.AttemptRefreshingSessionAsync());
+        await Assert.ThrowsAsync<InvalidOperationException>(() => SesameRequest.DoesSessionExistAsync());
+        Assert.Throws<InvalidOperationException>(() => SesameRequest.HttpClient);
     }
 
     [Fact]
     public async Task A3_A4_A5_SeedCalls_BehaveLikeHttpClient()
     {
-        SesameSession.Init(_server.RefreshUri.ToString(), 401);
+        SesameRequest.Init(_server.RefreshUri.ToString(), 401);
 
         foreach (var call in new Func<Task<HttpResponseMessage>>[]
         {
-            () => SesameSession.GetAsync("/testing"),
-            () => SesameSession.PostAsync("/testing", new StringContent("x")),
-            () => SesameSession.PutAsync("/testing", null),
-            () => SesameSession.DeleteAsync("/testing"),
+            () => SesameRequest.GetAsync("/testing"),
+            () => SesameRequest.PostAsync("/testing", new StringContent("x")),
+            () => SesameRequest.PutAsync("/testing", null),
+            () => SesameRequest.DeleteAsync("/testing"),
         })
         {
             using var response = await call();
@@ -52,84 +52,84 @@ public sealed class ExplicitApiTests : IAsyncLifetime
 
         using var request = new HttpRequestMessage(HttpMethod.Get, "/testing");
         request.Headers.Add("testing", "testing");
-        using (var echoed = await SesameSession.FetchAsync(request))
+        using (var echoed = await SesameRequest.FetchAsync(request))
         {
             Assert.Equal("testing", echoed.Headers.GetValues("testing").Single());
         }
 
-        using var missing = await SesameSession.GetAsync("/fail");
+        using var missing = await SesameRequest.GetAsync("/fail");
         Assert.Equal(404, (int)missing.StatusCode);
     }
 
     [Fact]
     public async Task SeedExample_LoginExpiryRefreshSignOut_ThroughTheExplicitApi()
     {
-        SesameSession.Init(new SesameClientOptions { ApiDomain = _server.BaseAddress.ToString() }, timeProvider: _time);
+        SesameRequest.Init(new SesameClientOptions { ApiDomain = _server.BaseAddress.ToString() }, timeProvider: _time);
 
-        using (var login = await SesameSession.PostAsync("/login", JsonContent.Create(new { userId = "alice" })))
+        using (var login = await SesameRequest.PostAsync("/login", JsonContent.Create(new { userId = "alice" })))
         {
             Assert.Equal("alice", await login.Content.ReadAsStringAsync());
         }
 
-        Assert.True(await SesameSession.DoesSessionExistAsync());
-        Assert.Equal("alice", await SesameSession.GetUserIdAsync());
-        Assert.NotNull(await SesameSession.GetAccessTokenAsync());
+        Assert.True(await SesameRequest.DoesSessionExistAsync());
+        Assert.Equal("alice", await SesameRequest.GetUserIdAsync());
+        Assert.NotNull(await SesameRequest.GetAccessTokenAsync());
         _time.Advance(ClientHarness.AccessTokenLifetime + TimeSpan.FromSeconds(1));
 
-        using (var me = await SesameSession.FetchAsync("/"))
+        using (var me = await SesameRequest.FetchAsync("/"))
         {
             Assert.Equal("alice", await me.Content.ReadAsStringAsync());
         }
 
         Assert.Equal(1, _server.RefreshCalledCount);
-        using (var viaClient = await SesameSession.HttpClient.GetAsync("/"))
+        using (var viaClient = await SesameRequest.HttpClient.GetAsync("/"))
         {
             Assert.Equal(200, (int)viaClient.StatusCode);
         }
 
-        await SesameSession.SignOutAsync();
-        Assert.False(await SesameSession.DoesSessionExistAsync());
-        using var after = await SesameSession.GetAsync("/");
+        await SesameRequest.SignOutAsync();
+        Assert.False(await SesameRequest.DoesSessionExistAsync());
+        using var after = await SesameRequest.GetAsync("/");
         Assert.Equal(401, (int)after.StatusCode);
     }
 
     [Fact]
     public async Task A7_InitTwice_KeepsTheSession_NoDoubleWrapping()
     {
-        SesameSession.Init(new SesameClientOptions { ApiDomain = _server.BaseAddress.ToString() }, timeProvider: _time);
-        SesameSession.Init(new SesameClientOptions { ApiDomain = _server.BaseAddress.ToString() }, timeProvider: _time);
-        using (await SesameSession.PostAsync("/login", JsonContent.Create(new { userId = "alice" })))
+        SesameRequest.Init(new SesameClientOptions { ApiDomain = _server.BaseAddress.ToString() }, timeProvider: _time);
+        SesameRequest.Init(new SesameClientOptions { ApiDomain = _server.BaseAddress.ToString() }, timeProvider: _time);
+        using (await SesameRequest.PostAsync("/login", JsonContent.Create(new { userId = "alice" })))
         {
         }
 
-        SesameSession.Init(new SesameClientOptions { ApiDomain = _server.BaseAddress.ToString() }, timeProvider: _time);
-        Assert.True(await SesameSession.DoesSessionExistAsync());
+        SesameRequest.Init(new SesameClientOptions { ApiDomain = _server.BaseAddress.ToString() }, timeProvider: _time);
+        Assert.True(await SesameRequest.DoesSessionExistAsync());
         _time.Advance(ClientHarness.AccessTokenLifetime + TimeSpan.FromSeconds(1));
-        using (var me = await SesameSession.GetAsync("/"))
+        using (var me = await SesameRequest.GetAsync("/"))
         {
             Assert.Equal(200, (int)me.StatusCode);
         }
 
         Assert.Equal(1, _server.RefreshCalledCount);
-        await SesameSession.SignOutAsync();
-        Assert.False(await SesameSession.DoesSessionExistAsync());
-        using (await SesameSession.PostAsync("/login", JsonContent.Create(new { userId = "bob" })))
+        await SesameRequest.SignOutAsync();
+        Assert.False(await SesameRequest.DoesSessionExistAsync());
+        using (await SesameRequest.PostAsync("/login", JsonContent.Create(new { userId = "bob" })))
         {
         }
 
-        Assert.Equal("bob", await SesameSession.GetUserIdAsync());
+        Assert.Equal("bob", await SesameRequest.GetUserIdAsync());
     }
 
     [Fact]
     public async Task ViaInterceptorFalse_HttpClientIsPlain_ExplicitCallsAreHandled()
     {
-        SesameSession.Init(_server.RefreshUri.ToString(), 401, viaInterceptor: false);
-        using (await SesameSession.PostAsync("/login", JsonContent.Create(new { userId = "alice" })))
+        SesameRequest.Init(_server.RefreshUri.ToString(), 401, viaInterceptor: false);
+        using (await SesameRequest.PostAsync("/login", JsonContent.Create(new { userId = "alice" })))
         {
         }
 
-        using var plain = await SesameSession.HttpClient.GetAsync("/check-rid");
-        using var explicitCall = await SesameSession.GetAsync("/check-rid");
+        using var plain = await SesameRequest.HttpClient.GetAsync("/check-rid");
+        using var explicitCall = await SesameRequest.GetAsync("/check-rid");
 
         Assert.Equal(401, (int)plain.StatusCode); // no session attached
         Assert.Equal("success", await explicitCall.Content.ReadAsStringAsync());
@@ -138,7 +138,7 @@ public sealed class ExplicitApiTests : IAsyncLifetime
     [Fact]
     public void Init_InvalidOptions_ThrowsListingTheProblems()
     {
-        var error = Assert.Throws<ArgumentException>(() => SesameSession.Init(new SesameClientOptions { ApiDomain = "x.com", InvalidClaimStatusCode = 401 }));
+        var error = Assert.Throws<ArgumentException>(() => SesameRequest.Init(new SesameClientOptions { ApiDomain = "x.com", InvalidClaimStatusCode = 401 }));
         Assert.Contains("cannot be equal", error.Message);
     }
 }
