@@ -1,0 +1,66 @@
+using System.Text.RegularExpressions;
+
+namespace Sesame.Reliability.Tests;
+
+/// <summary>
+/// A guard over the server's source (timing cannot be measured reliably on a shared 2-core machine): secrets are compared only
+/// through <c>CryptographicOperations.FixedTimeEquals</c> (directly or via <c>TokenCrypto.FixedTimeEquals</c>), at every place that
+/// compares a presented secret with a stored or expected one. docs/reliability.md lists the places and the reviewed exceptions.
+/// </summary>
+public sealed partial class SecurityConstantTimeTests
+{
+    // An ==, != or Equals whose operand names secret material (hashes, MACs, anti-CSRF tokens, secrets, refresh tokens).
+    [GeneratedRegex(@"(?ix) (hash\w*|mac\w*|anticsrftoken\w*|secret\w*|refreshtoken\w*) \s* (==|!=) | (==|!=) \s* [\w.]*(hash|mac|anticsrftoken|secret|refreshtoken)\w* \b (?!\s*\.?(length|count)) | (string\.)?equals\( [^)]* (hash|mac|anticsrftoken|secret|refreshtoken)")]
+    private static partial Regex NonConstantTimeComparison();
+
+    [Fact]
+    public void Security_SecretComparisons_UseFixedTimeEquals_AndNoPlainEqualityTouchesSecrets()
+    {
+        var src = Path.Combine(RepositoryRoot(), "src");
+        var files = new[] { "Sesame.AspNetCore", "Sesame.Storage.PostgreSql" }
+            .SelectMany(p => Directory.EnumerateFiles(Path.Combine(src, p), "*.cs", SearchOption.AllDirectories))
+            .Where(f => !f.Contains("/obj/", StringComparison.Ordinal))
+            .ToList();
+        Assert.NotEmpty(files);
+
+        var offenders = new List<string>();
+        var fixedTimeUses = 0;
+        foreach (var file in files)
+        {
+            var lines = File.ReadAllLines(file);
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var line = lines[i].Trim();
+                if (line.StartsWith("//", StringComparison.Ordinal) || line.StartsWith("///", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                fixedTimeUses += Regex.Count(line, @"FixedTimeEquals\(");
+                var code = Regex.Replace(line, @"(==|!=)\s*null\b|\bis (not )?null\b|\.(Length|Count)\s*(==|!=)|\w+\.HashSizeInBytes", ""); // sizes and null checks are not secrets
+                if (NonConstantTimeComparison().IsMatch(code) && !line.Contains("FixedTimeEquals", StringComparison.Ordinal))
+                {
+                    offenders.Add($"{Path.GetRelativePath(src, file)}:{i + 1}: {line}");
+                }
+            }
+        }
+
+        Assert.True(offenders.Count == 0, "plain comparisons of secret material:\n" + string.Join("\n", offenders));
+        // The anti-CSRF checks (verify and refresh), the refresh-token hash checks (refresh: current and parent; promotion: parent
+        // and current), the refresh-token MAC and the helper itself: at least 8 call sites.
+        Assert.True(fixedTimeUses >= 8, $"only {fixedTimeUses} FixedTimeEquals uses found");
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Sesame.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Sesame.slnx not found above " + AppContext.BaseDirectory);
+    }
+}
