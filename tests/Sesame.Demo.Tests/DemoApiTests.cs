@@ -7,7 +7,7 @@ using Sesame.Demo.Tests.Infrastructure;
 namespace Sesame.Demo.Tests;
 
 /// <summary>The demo's API over plain HTTP (header transfer, as the .NET client uses it), on the same demo process the browser tests use.</summary>
-public sealed class DemoApiTests(DemoFixture fixture)
+public sealed class DemoApiTests(DemoFixture fixture) : IDisposable
 {
     private readonly HttpClient _http = new() { BaseAddress = fixture.Demo.BaseAddress };
 
@@ -48,6 +48,8 @@ public sealed class DemoApiTests(DemoFixture fixture)
         var stats = await _http.GetFromJsonAsync<JsonElement>("/api/stats");
         Assert.True(stats.GetProperty("refreshCount").GetInt32() >= 0);
     }
+
+    public void Dispose() => _http.Dispose();
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string bearer, string? json = null)
     {

@@ -38,6 +38,15 @@ public abstract class DemoBrowserTest(DemoFixture fixture) : IAsyncLifetime
         page.Console += (_, message) => _console.Enqueue($"[tab {tab}] {message.Type}: {message.Text}");
         page.PageError += (_, error) => _console.Enqueue($"[tab {tab}] pageerror: {error}");
         page.RequestFailed += (_, request) => _console.Enqueue($"[tab {tab}] requestfailed: {request.Method} {request.Url} {request.Failure}");
+        // Which response changed the session (for a failed test's log): the front token says who and until when, or "remove".
+        page.Response += (_, response) =>
+        {
+            if (response.Headers.TryGetValue("front-token", out var frontToken))
+            {
+                _console.Enqueue($"[tab {tab}] {DateTime.UtcNow:HH:mm:ss.fff} {response.Status} {response.Request.Method} {response.Url} front-token: "
+                    + (frontToken == "remove" ? "remove" : frontToken[..Math.Min(12, frontToken.Length)] + "…"));
+            }
+        };
         await page.GotoAsync(new Uri(baseAddress ?? Fixture.Demo.BaseAddress, path).ToString());
         await page.Locator(readySelector).First.WaitForAsync();
         return page;
