@@ -46,12 +46,12 @@ public sealed class SesameAuthenticationStateProvider : AuthenticationStateProvi
 
     /// <summary>The session as the front token describes it (user id, access-token expiry, payload), or null when signed out.
     /// Synchronous and cheap: what a live view of the session reads.</summary>
-    public SesameFrontToken? CurrentSession
+    public FrontToken? CurrentSession
     {
         get
         {
             var tokens = _coordinator.TokenStore.Current;
-            return tokens.LastAccessTokenUpdate is null ? null : SesameFrontToken.TryParse(tokens.FrontToken);
+            return tokens.LastAccessTokenUpdate is null ? null : tokens.DecodedFrontToken;
         }
     }
 
@@ -120,14 +120,14 @@ public sealed class SesameAuthenticationStateProvider : AuthenticationStateProvi
                 return _publishedState;
             }
 
-            var state = SesameFrontToken.TryParse(frontToken) is { } session ? new AuthenticationState(PrincipalFor(session)) : s_anonymous;
+            var state = FrontToken.TryParse(frontToken) is { } session ? new AuthenticationState(PrincipalFor(session)) : s_anonymous;
             _publishedFrontToken = frontToken;
             _publishedState = state;
             return state;
         }
     }
 
-    private ClaimsPrincipal PrincipalFor(SesameFrontToken session)
+    private ClaimsPrincipal PrincipalFor(FrontToken session)
     {
         var identity = new ClaimsIdentity(AuthenticationType, "sub", _options.RoleClaimType);
         identity.AddClaim(new Claim("sub", session.UserId));

@@ -180,7 +180,7 @@ public sealed class RefreshCoordinator
             return false;
         }
 
-        if (!_dialect.KnowsAccessTokenExpiry || (tokens.FrontTokenInfo is { } info && info.AccessTokenExpiry >= ServerNowMilliseconds))
+        if (!_dialect.KnowsAccessTokenExpiry || (tokens.DecodedFrontToken is { } info && info.AccessTokenExpiryMilliseconds >= ServerNowMilliseconds))
         {
             return true;
         }
@@ -446,7 +446,7 @@ public sealed class RefreshCoordinator
             return;
         }
 
-        var info = FrontTokenInfo.TryParse(value.ToString());
+        var info = FrontToken.TryParse(value.ToString());
         if (info is null || info.Payload.ValueKind != System.Text.Json.JsonValueKind.Object
             || !info.Payload.TryGetProperty("iat", out var iat) || iat.ValueKind != System.Text.Json.JsonValueKind.Number)
         {

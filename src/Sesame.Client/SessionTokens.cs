@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using Sesame.Client.Internal;
 
 namespace Sesame.Client;
 
@@ -54,8 +53,8 @@ public sealed record SessionTokens
     /// <summary>Cached <c>Bearer &lt;access token&gt;</c> so the hot path does not concatenate per request.</summary>
     internal string? BearerAccessToken => AccessToken is null ? null : _bearerHeader ??= "Bearer " + AccessToken;
 
-    /// <summary>The parsed front token (cached per snapshot), or null if absent or unreadable.</summary>
-    internal FrontTokenInfo? FrontTokenInfo
+    /// <summary>The <see cref="FrontToken"/> decoded (once per snapshot), or null if absent or unreadable.</summary>
+    public FrontToken? DecodedFrontToken
     {
         get
         {
@@ -68,11 +67,11 @@ public sealed record SessionTokens
             var cached = Volatile.Read(ref _frontTokenCache);
             if (cached is null)
             {
-                cached = (object?)Internal.FrontTokenInfo.TryParse(FrontToken) ?? s_unreadableFrontToken;
+                cached = (object?)Client.FrontToken.TryParse(FrontToken) ?? s_unreadableFrontToken;
                 Volatile.Write(ref _frontTokenCache, cached);
             }
 
-            return cached as FrontTokenInfo;
+            return cached as Client.FrontToken;
         }
     }
 

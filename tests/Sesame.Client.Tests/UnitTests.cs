@@ -204,6 +204,57 @@ public sealed class UnitTests
         Assert.Equal("csrf-1", dialect.ApplyResponse(tokens, expired, expired.RequestMessage!.RequestUri!, false, true, events).AntiCsrfToken);
     }
 
+    [Fact]
+    public void FrontToken_DecodesUserIdExpiryAndPayload()
+    {
+        var token = FrontToken.TryParse(Base64("""{"uid":"user-1","ate":1700000000123,"up":{"sub":"user-1","role":["a","b"]}}"""));
+
+        Assert.NotNull(token);
+        Assert.Equal("user-1", token.UserId);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1700000000123), token.AccessTokenExpiresAt);
+        Assert.Equal(2, token.Payload.GetProperty("role").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("""{"uid":"u","ate":1}""")]
+    [InlineData("""{"uid":"u","ate":1,"up":"not an object"}""")]
+    public void FrontToken_WithoutAnObjectPayload_HasAnEmptyObject(string json)
+    {
+        var token = FrontToken.TryParse(Base64(json));
+
+        Assert.NotNull(token);
+        Assert.Equal(System.Text.Json.JsonValueKind.Object, token.Payload.ValueKind);
+        Assert.Empty(token.Payload.EnumerateObject());
+    }
+
+    [Fact]
+    public void FrontToken_AbsurdExpiry_SaturatesInsteadOfThrowing()
+    {
+        Assert.Equal(DateTimeOffset.MaxValue, FrontToken.TryParse(Base64("""{"uid":"u","ate":1e300}"""))!.AccessTokenExpiresAt);
+        Assert.Equal(DateTimeOffset.MinValue, FrontToken.TryParse(Base64("""{"uid":"u","ate":-1e300}"""))!.AccessTokenExpiresAt);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(" ")]
+    [InlineData("not base64!")]
+    [InlineData("bm90IGpzb24=")] // "not json"
+    [InlineData("WzFd")] // [1]
+    [InlineData("eyJ1aWQiOjEsImF0ZSI6MX0=")] // {"uid":1,"ate":1}
+    [InlineData("eyJ1aWQiOiJ1In0=")] // {"uid":"u"}
+    public void FrontToken_Unreadable_IsNull(string? value) => Assert.Null(FrontToken.TryParse(value));
+
+    [Fact]
+    public void SessionTokens_DecodeTheFrontTokenOncePerSnapshot()
+    {
+        var tokens = new SessionTokens { FrontToken = Base64("""{"uid":"u","ate":1,"up":{}}""") };
+
+        Assert.Same(tokens.DecodedFrontToken, tokens.DecodedFrontToken);
+        Assert.Null((tokens with { FrontToken = "garbage" }).DecodedFrontToken);
+    }
+
+    private static string Base64(string json) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(json));
+
     private static LegacyDialect Legacy(out FakeTimeProvider time)
     {
         time = new FakeTimeProvider(DateTimeOffset.UtcNow);

@@ -170,7 +170,7 @@ internal sealed class CurrentDialect(SesameClientOptions options, SessionEndpoin
             else
             {
                 next = next with { FrontToken = frontToken, LastAccessTokenUpdate = stamp };
-                if (current.FrontToken is not null && !string.Equals(current.FrontTokenInfo?.PayloadJson, next.FrontTokenInfo?.PayloadJson, StringComparison.Ordinal))
+                if (current.FrontToken is not null && !string.Equals(current.DecodedFrontToken?.PayloadJson, next.DecodedFrontToken?.PayloadJson, StringComparison.Ordinal))
                 {
                     events.Add(SessionEvent.PayloadUpdated);
                 }

@@ -7,8 +7,6 @@ namespace Sesame.Client.Internal;
 /// <summary><see cref="ISessionClient"/> over the coordinator; sign-out goes through a session handler like any app call.</summary>
 internal sealed class SessionClient(RefreshCoordinator coordinator, HttpMessageInvoker interceptedInvoker) : ISessionClient
 {
-    private static readonly JsonElement s_emptyPayload = JsonDocument.Parse("{}").RootElement.Clone();
-
     public Task<bool> DoesSessionExistAsync(CancellationToken cancellationToken = default) => coordinator.DoesSessionExistAsync(cancellationToken);
 
     public Task<bool> AttemptRefreshingSessionAsync(CancellationToken cancellationToken = default) => coordinator.AttemptRefreshingSessionAsync(cancellationToken);
@@ -61,7 +59,7 @@ internal sealed class SessionClient(RefreshCoordinator coordinator, HttpMessageI
     {
         EnsureFrontTokenDialect();
         var tokens = await coordinator.GetTokensForRequestAsync(cancellationToken).ConfigureAwait(false);
-        var info = coordinator.Dialect.GetState(tokens) == LocalSessionState.Exists ? tokens.FrontTokenInfo : null;
+        var info = coordinator.Dialect.GetState(tokens) == LocalSessionState.Exists ? tokens.DecodedFrontToken : null;
         return info?.UserId ?? throw new SessionExpiredException("No session exists");
     }
 
@@ -72,15 +70,15 @@ internal sealed class SessionClient(RefreshCoordinator coordinator, HttpMessageI
         while (true)
         {
             var tokens = await coordinator.GetTokensForRequestAsync(cancellationToken).ConfigureAwait(false);
-            var info = coordinator.Dialect.GetState(tokens) == LocalSessionState.Exists ? tokens.FrontTokenInfo : null;
+            var info = coordinator.Dialect.GetState(tokens) == LocalSessionState.Exists ? tokens.DecodedFrontToken : null;
             if (info is null)
             {
                 throw new SessionExpiredException("No session exists");
             }
 
-            if (info.AccessTokenExpiry >= coordinator.ServerNowMilliseconds || refreshed)
+            if (info.AccessTokenExpiryMilliseconds >= coordinator.ServerNowMilliseconds || refreshed)
             {
-                return info.Payload.ValueKind == JsonValueKind.Undefined ? s_emptyPayload : info.Payload;
+                return info.Payload;
             }
 
             if (!await coordinator.AttemptRefreshingSessionAsync(cancellationToken).ConfigureAwait(false))
