@@ -14,11 +14,15 @@ namespace Sesame.Client;
 /// A missing, corrupt, truncated or foreign file is logged and treated as "no session", never a crash.
 /// The snapshot is cached in memory: <see cref="Current"/> does no I/O; the file is re-read only when it changed, inside the refresh flow
 /// and before an update. Processes sharing the file refresh under <see cref="RefreshLock"/> (an OS lock on <c>&lt;path&gt;.lock</c>).
+/// Opening the store deletes temporary files that a writer killed mid-write left behind (older than a minute).
 /// </summary>
 public sealed class FileTokenStore : ITokenStore, IRefreshLockProvider, IDisposable
 {
     internal const string FormatName = "sesame.client.tokens";
     internal const int FormatVersion = 1;
+
+    // A live writer creates, fills and renames its temporary file within milliseconds; one untouched for this long belongs to a dead writer.
+    private static readonly TimeSpan s_staleTempFileAge = TimeSpan.FromMinutes(1);
 
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
@@ -28,13 +32,15 @@ public sealed class FileTokenStore : ITokenStore, IRefreshLockProvider, IDisposa
 
     /// <summary>Opens (or prepares to create) the token file at <paramref name="path"/>.</summary>
     /// <param name="path">The token file. Its directory is created on the first write.</param>
-    /// <param name="logger">Receives the "unreadable file" warnings; never token values.</param>
-    public FileTokenStore(string path, ILogger<FileTokenStore>? logger = null)
+    /// <param name="logger">Receives the "unreadable file" warnings and stale temporary files removed; never token values.</param>
+    /// <param name="timeProvider">The clock that ages temporary files; <see cref="TimeProvider.System"/> if null.</param>
+    public FileTokenStore(string path, ILogger<FileTokenStore>? logger = null, TimeProvider? timeProvider = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         FilePath = Path.GetFullPath(path);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _refreshLock = new FileRefreshLock(FilePath + ".lock");
+        DeleteStaleTempFiles((timeProvider ?? TimeProvider.System).GetUtcNow());
         ReloadIfChanged();
     }
 
@@ -142,7 +148,7 @@ public sealed class FileTokenStore : ITokenStore, IRefreshLockProvider, IDisposa
     {
         var directory = Path.GetDirectoryName(FilePath)!;
         Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, "." + Path.GetFileName(FilePath) + "." + Guid.NewGuid().ToString("N") + ".tmp");
+        var temp = Path.Combine(directory, TempFilePrefix + Guid.NewGuid().ToString("N") + ".tmp");
         var buffer = new ArrayBufferWriter<byte>(512);
         TokenFileFormat.Write(buffer, tokens);
         try
@@ -170,6 +176,56 @@ public sealed class FileTokenStore : ITokenStore, IRefreshLockProvider, IDisposa
         }
 
         _seen = FileStamp.Of(FilePath);
+    }
+
+    /// <summary>Temporary files of this store are <c>.&lt;file name&gt;.&lt;32 hex digits&gt;.tmp</c> beside the file.</summary>
+    private string TempFilePrefix => "." + Path.GetFileName(FilePath) + ".";
+
+    /// <summary>Deletes this store's temporary files that nobody touched for a minute: left by a writer killed before its rename
+    /// (nothing else would ever remove them). The age check spares a writer of another process that is writing right now.</summary>
+    private void DeleteStaleTempFiles(DateTimeOffset now)
+    {
+        var directory = Path.GetDirectoryName(FilePath)!;
+        var prefix = TempFilePrefix;
+        try
+        {
+            if (!Directory.Exists(directory))
+            {
+                return;
+            }
+
+            foreach (var temp in Directory.EnumerateFiles(directory, prefix + "*.tmp"))
+            {
+                // The pattern alone would also match the temporary files of a store named "<file name>.<something>".
+                var name = Path.GetFileName(temp.AsSpan());
+                if (name.Length != prefix.Length + 32 + ".tmp".Length || !Guid.TryParseExact(name.Slice(prefix.Length, 32), "N", out _))
+                {
+                    continue;
+                }
+
+                var info = new FileInfo(temp);
+                var age = now - info.LastWriteTimeUtc;
+                if (!info.Exists || age < s_staleTempFileAge)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    info.Delete();
+                    Log.StaleTempFileDeleted(_logger, temp, age);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    Log.StaleTempFileNotDeleted(_logger, temp, ex.Message);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Clean-up is a courtesy: an unreadable directory surfaces (with a clear message) on the first write, not here.
+            Log.StaleTempFileNotDeleted(_logger, directory, ex.Message);
+        }
     }
 
     private static void TryDelete(string path)

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 using Sesame.Client;
 
 namespace Sesame.Client.Tests;
@@ -129,6 +130,40 @@ public sealed class FileTokenStoreTests : IDisposable
 
         Assert.Equal("rt-2", result.RefreshToken);
         Assert.Equal("x", result.AntiCsrfToken);
+    }
+
+    [Fact]
+    public async Task Open_DeletesStaleTempFilesOfThisStore_KeepsFreshOnesAndOthers()
+    {
+        Directory.CreateDirectory(_directory);
+        var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        string Plant(string name, TimeSpan age)
+        {
+            var path = Path.Combine(_directory, name);
+            File.WriteAllText(path, "{\"format\":\"sesame.client.tokens\",\"version\":1,\"refreshTok");
+            File.SetLastWriteTimeUtc(path, (time.GetUtcNow() - age).UtcDateTime);
+            return path;
+        }
+
+        var stale = Plant($".tokens.json.{Guid.NewGuid():N}.tmp", TimeSpan.FromMinutes(5)); // left by a killed writer
+        var fresh = Plant($".tokens.json.{Guid.NewGuid():N}.tmp", TimeSpan.FromSeconds(2)); // another process writing right now
+        var otherStore = Plant($".tokens.json.bak.{Guid.NewGuid():N}.tmp", TimeSpan.FromHours(1)); // the store "tokens.json.bak"
+        var notOurs = Plant(".tokens.json.notes.tmp", TimeSpan.FromHours(1));
+        var logs = new FakeLogCollector();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)).SetMinimumLevel(LogLevel.Debug));
+
+        using var store = new FileTokenStore(TokenFile, loggerFactory.CreateLogger<FileTokenStore>(), time);
+
+        Assert.False(File.Exists(stale));
+        Assert.True(File.Exists(fresh));
+        Assert.True(File.Exists(otherStore));
+        Assert.True(File.Exists(notOurs));
+        var record = Assert.Single(logs.GetSnapshot());
+        Assert.Equal(LogLevel.Debug, record.Level);
+        Assert.Contains(stale, record.Message, StringComparison.Ordinal);
+        Assert.Same(SessionTokens.Empty, store.Current);
+        await store.UpdateAsync(_ => new SessionTokens { RefreshToken = "r", LastAccessTokenUpdate = 1 }, default);
+        Assert.True(File.Exists(fresh)); // the store's own writes never touch another writer's file
     }
 
     [Fact]

@@ -141,7 +141,7 @@ public sealed class SesameClientBuilder(IServiceCollection services)
     public SesameClientBuilder UseFileTokenStore(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        Services.Replace(ServiceDescriptor.Singleton<ITokenStore>(sp => new FileTokenStore(path, sp.GetService<ILogger<FileTokenStore>>())));
+        Services.Replace(ServiceDescriptor.Singleton<ITokenStore>(sp => new FileTokenStore(path, sp.GetService<ILogger<FileTokenStore>>(), sp.GetService<TimeProvider>())));
         return this;
     }
 

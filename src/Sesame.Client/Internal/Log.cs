@@ -47,6 +47,12 @@ internal static partial class Log
     [LoggerMessage(3001, LogLevel.Warning, "The token file {Path} could not be used ({Problem}); continuing without a session. It is replaced on the next login.", EventName = "TokenFileUnreadable")]
     public static partial void TokenFileUnreadable(ILogger logger, string path, string problem);
 
+    [LoggerMessage(3002, LogLevel.Debug, "Deleted the stale temporary token file {Path} (last written {Age} ago, by a writer that stopped before renaming it).", EventName = "StaleTempFileDeleted")]
+    public static partial void StaleTempFileDeleted(ILogger logger, string path, TimeSpan age);
+
+    [LoggerMessage(3003, LogLevel.Debug, "Could not delete the stale temporary token file(s) at {Path}: {Problem}.", EventName = "StaleTempFileNotDeleted")]
+    public static partial void StaleTempFileNotDeleted(ILogger logger, string path, string problem);
+
     [LoggerMessage(4001, LogLevel.Warning, "A session event handler threw while handling {EventType}; the exception was ignored.", EventName = "EventHandlerFailed")]
     public static partial void EventHandlerFailed(ILogger logger, Exception exception, SessionEventType eventType);
 }
