@@ -393,10 +393,6 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)));
 
-    /// <summary>
-    /// Opens a pooled connection, runs <paramref name="work"/> and maps SQLite's "cannot reach the file" family of
-    /// errors to <see cref="SessionStoreUnavailableException"/>. Other errors (constraint violations, bugs) pass through.
-    /// </summary>
     /// <summary><see cref="RunAsync"/> for a write: one at a time per store instance, waiting asynchronously.</summary>
     private async Task<TResult> RunWriteAsync<TState, TResult>(string operation, TState state,
         Func<TState, SqliteConnection, CancellationToken, Task<TResult>> work, CancellationToken cancellationToken)
@@ -412,6 +408,10 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens a pooled connection, runs <paramref name="work"/> and maps SQLite's "cannot reach the file" family of
+    /// errors to <see cref="SessionStoreUnavailableException"/>. Other errors (constraint violations, bugs) pass through.
+    /// </summary>
     private async Task<TResult> RunAsync<TState, TResult>(string operation, TState state,
         Func<TState, SqliteConnection, CancellationToken, Task<TResult>> work, CancellationToken cancellationToken)
     {
