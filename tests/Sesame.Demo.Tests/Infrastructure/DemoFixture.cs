@@ -57,6 +57,21 @@ public sealed class DemoFixture : IAsyncLifetime
             ],
         });
         _demo = await demo;
+        if (!await _demo.ServesBlazorFrameworkAsync())
+        {
+            // Stale build output (Demo.Client rebuilt without Demo, e.g. by a parallel build on this working tree): build the demo
+            // again, as "dotnet run" without --no-build would, and restart it.
+            TestContext.Current.SendDiagnosticMessage("demo build output is stale; rebuilding samples/Demo");
+            await _demo.DisposeAsync();
+            await RunAsync("dotnet", ["build", Path.Combine(RepositoryPaths.Root, "samples", "Demo"), "-c", DemoProcess.Configuration, "--nologo", "-v:q"],
+                TimeSpan.FromMinutes(4));
+            _demo = await DemoProcess.StartAsync(ShortLivedTokens, TimeSpan.FromSeconds(90));
+            if (!await _demo.ServesBlazorFrameworkAsync())
+            {
+                throw new InvalidOperationException("The demo does not serve _framework/dotnet.js even after a rebuild:\n" + _demo.Output);
+            }
+        }
+
         TestContext.Current.SendDiagnosticMessage($"demo started in {_demo.StartDuration.TotalSeconds:0.0} s at {_demo.BaseAddress}");
     }
 

@@ -113,6 +113,22 @@ public sealed partial class DemoProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Whether the Blazor runtime is served as a browser asks for it (gzip accepted). From the build output the demo serves
+    /// samples/Demo.Client's files through a manifest written when samples/Demo was built; if Demo.Client alone was rebuilt since
+    /// (another build on the same working tree), the manifest names compressed files that no longer exist and the app cannot boot.
+    /// </summary>
+    public async Task<bool> ServesBlazorFrameworkAsync()
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "_framework/dotnet.js");
+        request.Headers.AcceptEncoding.ParseAdd("gzip");
+        using var response = await http.SendAsync(request);
+        return response.IsSuccessStatusCode
+            && response.Content.Headers.ContentType?.MediaType == "text/javascript"
+            && (await response.Content.ReadAsByteArrayAsync()).Length > 0;
+    }
+
     private static int FreePort()
     {
         // The OS picks a free port; the demo binds it a moment later (a tiny race no other test process is likely to win).
