@@ -28,6 +28,10 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, s
 
 AdjustableTimeProvider? clock = null;
 RsaSecurityKey? jwtKey = null;
+// A SQLite file this process made up (no --db, no --pg) is deleted when it stops.
+var ownDatabase = settings.Mode == BenchServerMode.Sesame && settings.DatabasePath is null && settings.PostgreSqlConnectionString is null
+    ? Path.Combine(Path.GetTempPath(), "sesame-bench", Guid.NewGuid().ToString("N") + ".db")
+    : null;
 switch (settings.Mode)
 {
     case BenchServerMode.Sesame:
@@ -35,7 +39,7 @@ switch (settings.Mode)
         builder.Services.AddSingleton<TimeProvider>(clock);
         var sesame = builder.Services.AddSesame(options =>
         {
-            options.DatabasePath = settings.DatabasePath ?? Path.Combine(Path.GetTempPath(), "sesame-bench", Guid.NewGuid().ToString("N") + ".db");
+            options.DatabasePath = settings.DatabasePath ?? ownDatabase ?? "sesame-bench.db";
             options.AccessTokenLifetime = TimeSpan.FromSeconds(settings.AccessTokenLifetimeSeconds);
             // The clock jumps forward in storm runs; a key rotation in the middle of a run would be noise.
             options.SigningKeyRotationInterval = TimeSpan.FromDays(3650);
@@ -141,6 +145,15 @@ _ = Task.Run(() =>
     lifetime.StopApplication();
 });
 await app.WaitForShutdownAsync();
+await app.DisposeAsync();
+if (ownDatabase is not null)
+{
+    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    foreach (var suffix in new[] { "", "-wal", "-shm" })
+    {
+        File.Delete(ownDatabase + suffix);
+    }
+}
 
 namespace Sesame.Benchmarks.Server
 {
