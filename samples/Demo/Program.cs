@@ -29,7 +29,6 @@ if (session["DatabasePath"] is { } databasePath && !Path.IsPathRooted(databasePa
 }
 
 var stats = new DemoStats();
-builder.Services.AddSingleton(stats);
 builder.Services.AddSesame(session);
 builder.Services.Configure<SesameServerOptions>(options =>
 {
@@ -47,6 +46,21 @@ builder.Services.Configure<SesameServerOptions>(options =>
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, DemoJson.Default));
 
 var app = builder.Build();
+
+// What the server did since it started (all users): the pages show the refresh count next to the client's own events.
+// Answered ahead of authentication, which reads the session of every request and, on the first request after a refresh,
+// promotes the new token and sends it back: the pages fetch the stats on every session event, sign-out included, and a
+// stats response racing a sign-out must not hand the just-removed session back to the page.
+app.Use(async (context, next) =>
+{
+    if (HttpMethods.IsGet(context.Request.Method) && context.Request.Path.Equals("/api/stats", StringComparison.OrdinalIgnoreCase))
+    {
+        await context.Response.WriteAsJsonAsync(stats.Snapshot(), DemoJson.Default.DemoStatsSnapshot, cancellationToken: context.RequestAborted);
+        return;
+    }
+
+    await next(context);
+});
 app.UseAuthentication();
 app.UseAuthorization();
 
@@ -101,9 +115,6 @@ app.MapPost("/api/payload", async (HttpContext context, ISessionService sessions
 
     return Results.Text(context.GetSesameSession()!.AccessTokenPayload.ToJsonString(), "application/json");
 }).RequireAuthorization();
-
-// What the server did since it started (all users): the pages show the refresh count next to the client's own events.
-app.MapGet("/api/stats", () => Results.Ok(stats.Snapshot()));
 
 // The official JavaScript client (npm supertokens-website), bundled by build/deps/browser-assets.sh. The page /js.html
 // explains how to build it when it is missing, so the demo itself never needs npm.
