@@ -103,7 +103,8 @@ public enum SessionVerificationStatus
     /// <summary>The access token expired or did not verify (or failed anti-CSRF): the client should refresh.</summary>
     TryRefresh,
 
-    /// <summary>The session is gone; tokens are cleared in the answer.</summary>
+    /// <summary>The session is gone. The authentication scheme's challenge clears the tokens in the answer; a caller that answers
+    /// by itself should call <c>ChallengeAsync(SesameDefaults.AuthenticationScheme)</c> to do the same.</summary>
     Unauthorised,
 
     /// <summary>The store was needed (first use of a rotated token) and is down.</summary>
