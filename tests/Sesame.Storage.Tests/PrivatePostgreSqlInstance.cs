@@ -26,10 +26,21 @@ internal sealed class PrivatePostgreSqlInstance : IAsyncDisposable
     public static async Task<PrivatePostgreSqlInstance> StartAsync()
     {
         var root = RepositoryRoot();
-        var folder = Path.Combine(root, ".build", "pg-tests", Guid.NewGuid().ToString("N")[..12]);
-        var instance = new PrivatePostgreSqlInstance(Path.Combine(root, "build", "services", "postgres.sh"), folder, FreePort());
-        await instance.StartAgainAsync();
-        return instance;
+        for (var attempt = 1; ; attempt++)
+        {
+            var folder = Path.Combine(root, ".build", "pg-tests", Guid.NewGuid().ToString("N")[..12]);
+            var instance = new PrivatePostgreSqlInstance(Path.Combine(root, "build", "services", "postgres.sh"), folder, FreePort());
+            try
+            {
+                await instance.StartAgainAsync();
+                return instance;
+            }
+            catch (InvalidOperationException ex) when (attempt < 5 && ex.Message.Contains("Address already in use", StringComparison.Ordinal))
+            {
+                // Another process took the port between our probe and PostgreSQL's bind: try another one.
+                await instance.DisposeAsync();
+            }
+        }
     }
 
     /// <summary>Starts the (stopped) instance on the same folder and port.</summary>
@@ -69,11 +80,24 @@ internal sealed class PrivatePostgreSqlInstance : IAsyncDisposable
         return await stdout;
     }
 
+    /// <summary>A free port below Linux's ephemeral range (32768+), where the Kestrel servers (port 0) and outgoing connections of
+    /// test projects running at the same time cannot take it between this probe and PostgreSQL's bind.</summary>
     private static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            var port = Random.Shared.Next(20_000, 30_000);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // In use: pick another.
+            }
+        }
     }
 
     private static string RepositoryRoot()
