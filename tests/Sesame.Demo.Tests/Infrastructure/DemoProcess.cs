@@ -131,10 +131,22 @@ public sealed partial class DemoProcess : IAsyncDisposable
 
     private static int FreePort()
     {
-        // The OS picks a free port; the demo binds it a moment later (a tiny race no other test process is likely to win).
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        // The demo binds the port seconds later: take one below Linux's ephemeral range (32768+), where the port-0 servers and
+        // outgoing connections of test projects running at the same time cannot take it meanwhile.
+        while (true)
+        {
+            var port = Random.Shared.Next(30_000, 32_000);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // In use: pick another.
+            }
+        }
     }
 
     private static void Stop(Process process)

@@ -17,11 +17,23 @@ internal sealed class TcpRelay : IAsyncDisposable
     public TcpRelay(Uri target)
     {
         _target = new IPEndPoint(IPAddress.Parse(target.Host), target.Port);
-        // Reserve a free port, then release it: the relay starts closed.
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        // Reserve a free port, then release it: the relay starts closed. Below Linux's ephemeral range (32768+), so the port-0
+        // servers and outgoing connections of tests running at the same time cannot take it while the relay is closed.
+        while (true)
+        {
+            var port = Random.Shared.Next(32_000, 32_700);
+            try
+            {
+                using var probe = new TcpListener(IPAddress.Loopback, port);
+                probe.Start();
+                Port = port;
+                break;
+            }
+            catch (SocketException)
+            {
+                // In use: pick another.
+            }
+        }
     }
 
     public int Port { get; }
