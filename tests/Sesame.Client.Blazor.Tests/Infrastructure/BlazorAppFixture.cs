@@ -1,3 +1,4 @@
+using Sesame.Testing.Browser;
 using System.Diagnostics;
 using Microsoft.Playwright;
 using Sesame.Client.Blazor.Tests.Infrastructure;
@@ -40,24 +41,8 @@ public sealed class BlazorAppFixture : IAsyncLifetime
         var appRoot = Path.Combine(RepositoryPaths.PublishFolder, "wwwroot");
         _host = await BlazorTestHost.StartAsync(appRoot, RepositoryPaths.OfficialClientBundle);
 
-        var executable = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-        if (!File.Exists(executable))
-        {
-            throw new InvalidOperationException(
-                $"Chromium not found at '{executable}'. Install Debian's package (`bash build/install-deps.sh` does, from build/deps/browser.apt) or set CHROMIUM_PATH.");
-        }
-
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = executable,
-            Headless = true,
-            Args =
-            [
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-            ],
-        });
+        _browser = await DebianChromium.LaunchAsync(_playwright);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Sesame.Testing.Browser;
 using System.Diagnostics;
 using Microsoft.Playwright;
 using Sesame.Demo.Tests.Infrastructure;
@@ -36,26 +37,10 @@ public sealed class DemoFixture : IAsyncLifetime
             await RunAsync("bash", [Path.Combine(RepositoryPaths.Root, "build", "deps", "browser-assets.sh")], TimeSpan.FromMinutes(3));
         }
 
-        var executable = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-        if (!File.Exists(executable))
-        {
-            throw new InvalidOperationException(
-                $"Chromium not found at '{executable}'. Install Debian's package (`bash build/install-deps.sh` does, from build/deps/browser.apt) or set CHROMIUM_PATH.");
-        }
-
-        // The demo and the browser start side by side.
-        var demo = DemoProcess.StartAsync(ShortLivedTokens, TimeSpan.FromSeconds(90));
+        // The browser first (a missing Chromium fails before any demo process exists), then the demo.
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = executable,
-            Headless = true,
-            Args =
-            [
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-            ],
-        });
+        _browser = await DebianChromium.LaunchAsync(_playwright);
+        var demo = DemoProcess.StartAsync(ShortLivedTokens, TimeSpan.FromSeconds(90));
         _demo = await demo;
         if (!await _demo.ServesBlazorFrameworkAsync())
         {

@@ -1,3 +1,4 @@
+using Sesame.Testing.Browser;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
@@ -39,24 +40,8 @@ public sealed class ChromiumFixture : IAsyncLifetime
             },
             logging => logging.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole());
 
-        var executable = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-        if (!File.Exists(executable))
-        {
-            throw new InvalidOperationException(
-                $"Chromium not found at '{executable}'. Install Debian's package (`bash build/install-deps.sh` does) or set CHROMIUM_PATH.");
-        }
-
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = executable,
-            Headless = true,
-            Args =
-            [
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-            ],
-        });
+        _browser = await DebianChromium.LaunchAsync(_playwright);
     }
 
     public async ValueTask DisposeAsync()
