@@ -29,15 +29,28 @@ public sealed class BenchServerProcess : IAsyncDisposable
             : Path.Combine(AppContext.BaseDirectory, "Sesame.Benchmarks.Server.dll");
 
     /// <summary>Starts a server: <paramref name="arguments"/> as in Sesame.Benchmarks.Server's Program (e.g. <c>--mode sesame</c>).</summary>
-    public static async Task<BenchServerProcess> StartAsync(IEnumerable<string> arguments, CancellationToken cancellationToken = default)
+    public static Task<BenchServerProcess> StartAsync(IEnumerable<string> arguments, CancellationToken cancellationToken = default) =>
+        StartAsync(arguments, null, cancellationToken);
+
+    /// <summary>Starts a server on one CPU: <paramref name="arguments"/> as in Sesame.Benchmarks.Server's Program.</summary>
+    /// <param name="arguments">The server's command line.</param>
+    /// <param name="cpu">Runs the server on this CPU only (see <see cref="CpuPinning"/>); null: anywhere.</param>
+    /// <param name="cancellationToken">Cancels waiting for the server to listen.</param>
+    public static async Task<BenchServerProcess> StartAsync(IEnumerable<string> arguments, int? cpu, CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var (fileName, prefix) = cpu is { } pinned ? CpuPinning.Command("dotnet", pinned) : ("dotnet", []);
+        var info = new ProcessStartInfo(fileName)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var argument in prefix)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
         info.ArgumentList.Add("exec");
         info.ArgumentList.Add(ServerDll);
         foreach (var argument in arguments)

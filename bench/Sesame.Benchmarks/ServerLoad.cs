@@ -26,9 +26,9 @@ public static class ServerLoad
             _ => (TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(10), 3),
         };
         Directory.CreateDirectory(outputDirectory);
-        await using var unprotected = await BenchServerProcess.StartAsync(["--mode", "unprotected"], cancellationToken).ConfigureAwait(false);
-        await using var sesame = await BenchServerProcess.StartAsync(["--mode", "sesame"], cancellationToken).ConfigureAwait(false);
-        await using var jwt = await BenchServerProcess.StartAsync(["--mode", "jwtbearer"], cancellationToken).ConfigureAwait(false);
+        await using var unprotected = await BenchServerProcess.StartAsync(["--mode", "unprotected"], CpuPinning.ServerCpu, cancellationToken).ConfigureAwait(false);
+        await using var sesame = await BenchServerProcess.StartAsync(["--mode", "sesame"], CpuPinning.ServerCpu, cancellationToken).ConfigureAwait(false);
+        await using var jwt = await BenchServerProcess.StartAsync(["--mode", "jwtbearer"], CpuPinning.ServerCpu, cancellationToken).ConfigureAwait(false);
         using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false });
 
         var targets = new List<Target>
@@ -63,7 +63,7 @@ public static class ServerLoad
             }
 
             log.WriteLine($"{target.Name}: warming up {warmup.TotalSeconds:F0} s");
-            await Wrk.RunAsync(target.Url, Threads, Connections, warmup, target.Headers, cancellationToken).ConfigureAwait(false);
+            await Wrk.RunAsync(target.Url, Threads, Connections, warmup, target.Headers, CpuPinning.LoadCpu, cancellationToken).ConfigureAwait(false);
         }
 
         var results = targets.ToDictionary(t => t.Name, _ => new List<WrkResult>());
@@ -71,7 +71,7 @@ public static class ServerLoad
         {
             foreach (var target in targets)
             {
-                var result = await Wrk.RunAsync(target.Url, Threads, Connections, duration, target.Headers, cancellationToken).ConfigureAwait(false);
+                var result = await Wrk.RunAsync(target.Url, Threads, Connections, duration, target.Headers, CpuPinning.LoadCpu, cancellationToken).ConfigureAwait(false);
                 log.WriteLine($"round {round} {target.Name}: {result.RequestsPerSecond:F0} req/s p50 {result.P50Ms:F2} ms p99 {result.P99Ms:F2} ms non-2xx {result.Non2xx} socket errors {result.SocketErrors}");
                 if (result.Non2xx > 0 || result.Requests == 0)
                 {
@@ -118,6 +118,9 @@ public static class ServerLoad
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"`wrk -t{Threads} -c{Connections} -d{duration.TotalSeconds:F0}s --latency` per target, targets in turns, {rounds} round(s), median round shown (after a warm-up run each).");
         text.AppendLine("Each server is its own Release process on 127.0.0.1 (Kestrel, server GC, no logging); the endpoint answers the user id.");
+        text.AppendLine(CpuPinning.Available
+            ? $"Pinned with `taskset`: every server runs on CPU {CpuPinning.ServerCpu} only, wrk on CPU {CpuPinning.LoadCpu}, so requests/s compare each server's CPU cost per request on one core."
+            : "Not pinned (`taskset` or a second core is missing here): servers and wrk share the cores, so expect wider swings between rounds.");
         text.AppendLine("Sesame: header access token (RS256, ~870 characters) checked by the Sesame authentication handler; JwtBearer: `AddJwtBearer` with the");
         text.AppendLine("same claims, header and key size, default options apart from the key and issuer.");
         if (withNode)

@@ -10,11 +10,17 @@ public sealed record WrkResult(double RequestsPerSecond, double P50Ms, double P9
 /// <summary>Runs Debian's <c>wrk</c> (fixed connections, fixed duration, latency percentiles) and parses its report.</summary>
 public static partial class Wrk
 {
-    /// <summary>Runs <c>wrk -t{threads} -c{connections} -d{seconds}s --latency</c> with extra headers against <paramref name="url"/>.</summary>
+    /// <summary>Runs <c>wrk (on <paramref name="cpu"/> only, when given) -t{threads} -c{connections} -d{seconds}s --latency</c> with extra headers against <paramref name="url"/>.</summary>
     public static async Task<WrkResult> RunAsync(Uri url, int threads, int connections, TimeSpan duration, IEnumerable<string> headers,
-        CancellationToken cancellationToken = default)
+        int? cpu, CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var (fileName, prefix) = cpu is { } pinned ? CpuPinning.Command("wrk", pinned) : ("wrk", []);
+        var info = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in prefix)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
         foreach (var argument in new[] { "-t" + threads, "-c" + connections, "-d" + Math.Max(1, (int)duration.TotalSeconds) + "s", "--latency", "--timeout", "10s" })
         {
             info.ArgumentList.Add(argument);
