@@ -44,6 +44,10 @@ public sealed class BlazorPageTests(DemoFixture fixture) : DemoBrowserTest(fixtu
         // The README's screenshot: signed in, refreshed once, payload updated, the event log filled.
         Directory.CreateDirectory(Path.GetDirectoryName(RepositoryPaths.Screenshot)!);
         await page.ScreenshotAsync(new() { Path = RepositoryPaths.Screenshot, FullPage = true });
+        if (RepositoryPaths.UpdateReadmeScreenshot)
+        {
+            File.Copy(RepositoryPaths.Screenshot, RepositoryPaths.ReadmeScreenshot, overwrite: true);
+        }
 
         await page.ClickAsync("#sign-out");
         await Assertions.Expect(page.Locator("#auth-state")).ToHaveTextAsync("Signed out");

@@ -29,7 +29,7 @@ public sealed partial class ReadmeTests
     {
         var beforeFirstSection = Readme[..Readme.IndexOf("\n## ", StringComparison.Ordinal)];
         Assert.Contains("(docs/demo.png)", beforeFirstSection, StringComparison.Ordinal);
-        Assert.True(File.Exists(RepositoryPaths.Screenshot), "docs/demo.png should be committed");
+        Assert.True(File.Exists(RepositoryPaths.ReadmeScreenshot), "docs/demo.png should be committed");
     }
 
     [GeneratedRegex("```[a-z]*\\n(?<body>.*?)```", RegexOptions.Singleline)]
