@@ -51,6 +51,8 @@ public static class SesameEndpoints
         {
             SessionRefreshStatus.Refreshed => ProtocolResponses.RefreshedAsync(context),
             SessionRefreshStatus.TokenTheftDetected => ProtocolResponses.TheftAsync(context, settings),
+            SessionRefreshStatus.DuplicateSessionCookies => ProtocolResponses.DuplicateCookiesAsync(context),
+            SessionRefreshStatus.OlderDomainCookiesCleared => ProtocolResponses.OlderDomainCookiesClearedAsync(context),
             _ => ProtocolResponses.UnauthorisedAsync(context, settings),
         }).ConfigureAwait(false);
     }

@@ -61,6 +61,16 @@ public sealed class SesameServerOptions
     /// <summary>The cookies' <c>Domain</c> attribute; omitted when <see langword="null"/> (and always for localhost and IP addresses).</summary>
     public string? CookieDomain { get; set; }
 
+    /// <summary>
+    /// The <see cref="CookieDomain"/> the app used before changing it. Browsers then keep the old domain's session cookies beside the new
+    /// ones and send both, and a refresh request carrying <c>sAccessToken</c> or <c>sRefreshToken</c> twice cannot tell them apart: with this
+    /// set, the refresh clears the older domain's cookies and answers 200 <c>{"message":…}</c> without new tokens, so the client's next
+    /// request carries only the current cookies. <see langword="null"/> (default): such a refresh is answered 500 "The request contains
+    /// multiple session cookies." and nothing changes, as the reference backend does. An empty string: the older cookies had no
+    /// <c>Domain</c> attribute (host-only).
+    /// </summary>
+    public string? OlderCookieDomain { get; set; }
+
     /// <summary>Path of the SQLite database file used when no other store is registered. Default <c>sesame.db</c>.</summary>
     public string DatabasePath { get; set; } = "sesame.db";
 

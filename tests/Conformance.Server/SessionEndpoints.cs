@@ -215,6 +215,13 @@ internal sealed class SessionEndpoints(ConformanceState state)
             case SessionRefreshStatus.TokenTheftDetected:
                 await Responses.JsonAsync(context, 401, """{"message":"token theft detected"}""");
                 break;
+            case SessionRefreshStatus.DuplicateSessionCookies:
+                // The reference's answer to duplicate cookies without olderCookieDomain (its suite checks status and first sentence).
+                await Responses.JsonAsync(context, 500, """{"message":"The request contains multiple session cookies. Set OlderCookieDomain to clear the previous domain's cookies."}""");
+                break;
+            case SessionRefreshStatus.OlderDomainCookiesCleared:
+                await Responses.JsonAsync(context, 200, """{"message":"cleared the session cookies of the older cookie domain"}""");
+                break;
             default:
                 await UnauthorisedAsync(context);
                 break;

@@ -86,4 +86,34 @@ public sealed class BrowserRefreshFailureTests(ChromiumFixture chromium) : Brows
         Assert.Equal("kept-user", (await FetchAsync(PageOrigin + "/")).Body);
         Assert.Equal(1, PageCounters.RefreshCalled);
     }
+    /// <summary>
+    /// The reference suite's "duplicate refresh cookies" case: a second <c>sRefreshToken</c> on another path makes the browser send it
+    /// twice; without an older cookie domain configured the refresh answers 500 with the reference's message, and the client hands that
+    /// response to <c>attemptRefreshingSession</c>'s caller.
+    /// </summary>
+    [Fact]
+    public async Task Browser_duplicate_refresh_cookies_make_attemptRefreshingSession_throw_the_500()
+    {
+        await SetUpAsync();
+        await InitClientAsync();
+        await LoginAsync("duplicate-cookie-user");
+        var refresh = (await Context.CookiesAsync([PageOrigin + "/auth/session/refresh"])).Single(c => c.Name == "sRefreshToken");
+        await Context.AddCookiesAsync([new Cookie { Name = "sRefreshToken", Value = refresh.Value, Domain = refresh.Domain, Path = "/" }]);
+
+        var result = await Page.EvaluateAsync<JsonElement>("""
+            async () => {
+              try {
+                await supertokens.attemptRefreshingSession();
+                return { threw: false };
+              } catch (err) {
+                return { threw: true, status: err.status, text: await err.text() };
+              }
+            }
+            """);
+
+        Assert.True(result.GetProperty("threw").GetBoolean());
+        Assert.Equal(500, result.GetProperty("status").GetInt32());
+        Assert.Contains("The request contains multiple session cookies.", result.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, PageCounters.RefreshCalled);
+    }
 }

@@ -33,6 +33,13 @@ internal static partial class Log
     [LoggerMessage(3003, LogLevel.Warning, "Session store unavailable during {Operation}; answering 503", EventName = "StoreUnavailable")]
     public static partial void StoreUnavailable(ILogger logger, string operation, Exception exception);
 
+    [LoggerMessage(3004, LogLevel.Warning, "A refresh request carried session cookies twice (the cookie domain was changed?); set Session:OlderCookieDomain to the previous domain so the old cookies get cleared. Answering 500",
+        EventName = "DuplicateSessionCookies")]
+    public static partial void DuplicateSessionCookies(ILogger logger);
+
+    [LoggerMessage(3005, LogLevel.Information, "A refresh request carried session cookies twice; cleared the cookies of the older cookie domain", EventName = "OlderDomainCookiesCleared")]
+    public static partial void OlderDomainCookiesCleared(ILogger logger);
+
     [LoggerMessage(4001, LogLevel.Information, "Created session {SessionHandle} for user {UserId}", EventName = "SessionCreated")]
     public static partial void SessionCreated(ILogger logger, string sessionHandle, string userId);
 

@@ -13,6 +13,12 @@ internal static class ProtocolResponses
     private static readonly byte[] EmptyObjectBody = "{}"u8.ToArray();
     private static readonly byte[] SignOutBody = """{"status":"OK"}"""u8.ToArray();
 
+    // The reference backend's wording; its test suite matches the first sentence.
+    private static readonly byte[] DuplicateCookiesBody =
+        """{"message":"The request contains multiple session cookies. This may happen if you've changed the cookie domain in your configuration. To clear tokens from the previous domain, set OlderCookieDomain (Session:OlderCookieDomain) in your configuration."}"""u8.ToArray();
+
+    private static readonly byte[] OlderDomainClearedBody = """{"message":"Cleared the session cookies of the older cookie domain; send the request again."}"""u8.ToArray();
+
     public static Task TryRefreshAsync(HttpContext context, SesameSettings settings) =>
         WriteAsync(context, settings.Options.SessionExpiredStatusCode, TryRefreshBody);
 
@@ -34,6 +40,10 @@ internal static class ProtocolResponses
     public static Task RefreshedAsync(HttpContext context) => WriteAsync(context, StatusCodes.Status200OK, EmptyObjectBody);
 
     public static Task SignedOutAsync(HttpContext context) => WriteAsync(context, StatusCodes.Status200OK, SignOutBody);
+
+    public static Task DuplicateCookiesAsync(HttpContext context) => WriteAsync(context, StatusCodes.Status500InternalServerError, DuplicateCookiesBody);
+
+    public static Task OlderDomainCookiesClearedAsync(HttpContext context) => WriteAsync(context, StatusCodes.Status200OK, OlderDomainClearedBody);
 
     private static Task WriteAsync(HttpContext context, int status, byte[] body)
     {

@@ -91,6 +91,7 @@ internal static class RefreshOutcomes
     public const string Unauthorised = "unauthorised";
     public const string TokenTheft = "token_theft";
     public const string StoreUnavailable = "store_unavailable";
+    public const string DuplicateCookies = "duplicate_cookies";
 }
 
 /// <summary>The server's <see cref="ActivitySource"/> "Sesame.AspNetCore": one span, "Sesame.AspNetCore.Refresh", per refresh request.

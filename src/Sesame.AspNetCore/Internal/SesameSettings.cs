@@ -20,6 +20,8 @@ internal sealed class SesameSettings
         SameSite = Options.CookieSameSite ?? DefaultSameSite(Options.ApiDomain, Options.WebsiteDomain);
         AntiCsrf = Options.AntiCsrf ?? (SameSite == SameSiteMode.None ? AntiCsrfMode.ViaCustomHeader : AntiCsrfMode.None);
         CookieDomain = NormaliseCookieDomain(Options.CookieDomain);
+        // "" (or a domain browsers store host-only) = the older cookies were host-only: cleared without a Domain attribute.
+        OlderCookieDomain = Options.OlderCookieDomain is null ? null : NormaliseCookieDomain(Options.OlderCookieDomain) ?? string.Empty;
     }
 
     public SesameServerOptions Options { get; }
@@ -42,6 +44,9 @@ internal sealed class SesameSettings
     public AntiCsrfMode AntiCsrf { get; }
 
     public string? CookieDomain { get; }
+
+    /// <summary>Null: duplicate session cookies on refresh are an error; "": clear host-only cookies; else the older Domain to clear.</summary>
+    public string? OlderCookieDomain { get; }
 
     /// <summary>The <c>iss</c> claim: the API origin plus the base path.</summary>
     public string Issuer(HttpRequest request) =>

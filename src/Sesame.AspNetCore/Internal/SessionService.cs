@@ -230,6 +230,7 @@ internal sealed class SessionService(
             {
                 SessionRefreshStatus.Refreshed => RefreshOutcomes.Refreshed,
                 SessionRefreshStatus.TokenTheftDetected => RefreshOutcomes.TokenTheft,
+                SessionRefreshStatus.DuplicateSessionCookies or SessionRefreshStatus.OlderDomainCookiesCleared => RefreshOutcomes.DuplicateCookies,
                 _ => RefreshOutcomes.Unauthorised,
             };
             return result;
@@ -262,6 +263,15 @@ internal sealed class SessionService(
         if (token is null)
         {
             method = TokenTransferMethod.Cookie;
+
+            // Two cookies of one name (an old and a new cookie domain): the Cookie header does not say which is which, so
+            // neither is used (server.md §9 "duplicate session cookies").
+            if (TokenTransport.HasDuplicateCookie(request, TokenTransport.RefreshTokenCookie)
+                || TokenTransport.HasDuplicateCookie(request, TokenTransport.AccessTokenCookie))
+            {
+                return DuplicateCookies(httpContext);
+            }
+
             token = request.Cookies[TokenTransport.RefreshTokenCookie];
         }
 
@@ -535,6 +545,19 @@ internal sealed class SessionService(
     {
         httpContext.Features.Set(session);
         httpContext.Features.Set(new SessionVerificationResult(SessionVerificationStatus.Valid, session));
+    }
+
+    private SessionRefreshResult DuplicateCookies(HttpContext httpContext)
+    {
+        if (settings.OlderCookieDomain is not { } olderDomain)
+        {
+            Log.DuplicateSessionCookies(logger);
+            return new SessionRefreshResult(SessionRefreshStatus.DuplicateSessionCookies, null);
+        }
+
+        transport.ClearOlderDomainCookies(httpContext, olderDomain);
+        Log.OlderDomainCookiesCleared(logger);
+        return new SessionRefreshResult(SessionRefreshStatus.OlderDomainCookiesCleared, null);
     }
 
     private SessionRefreshResult Unauthorised(HttpContext httpContext, string reason)

@@ -158,6 +158,14 @@ internal sealed class TokenTransport(SesameSettings settings, TimeProvider time)
         ClearLegacyIdRefreshToken(context);
     }
 
+    /// <summary>Expires the session cookies of an older cookie domain (<c>""</c>: host-only), leaving the current ones alone.</summary>
+    public void ClearOlderDomainCookies(HttpContext context, string olderDomain)
+    {
+        var domain = olderDomain.Length == 0 ? null : olderDomain;
+        AppendCookie(context, AccessTokenCookie, string.Empty, "/", Epoch, domain);
+        AppendCookie(context, RefreshTokenCookie, string.Empty, settings.RefreshPath, Epoch, domain);
+    }
+
     /// <summary>Pre-2022 servers set an <c>sIdRefreshToken</c> cookie; a refresh removes it when present.</summary>
     public void ClearLegacyIdRefreshToken(HttpContext context)
     {
@@ -200,7 +208,10 @@ internal sealed class TokenTransport(SesameSettings settings, TimeProvider time)
         response.Headers.AccessControlExposeHeaders = existing.Count == 0 ? name : string.Join(", ", existing.ToArray()) + ", " + name;
     }
 
-    private void AppendCookie(HttpContext context, string name, string value, string path, DateTimeOffset expires)
+    private void AppendCookie(HttpContext context, string name, string value, string path, DateTimeOffset expires) =>
+        AppendCookie(context, name, value, path, expires, settings.CookieDomain);
+
+    private void AppendCookie(HttpContext context, string name, string value, string path, DateTimeOffset expires, string? domain)
     {
         var secure = settings.CookieSecure(context.Request);
         var sameSite = settings.SameSite;
@@ -224,7 +235,7 @@ internal sealed class TokenTransport(SesameSettings settings, TimeProvider time)
                 HttpSameSite.Lax => HeaderSameSite.Lax,
                 _ => HeaderSameSite.Unspecified,
             },
-            Domain = settings.CookieDomain,
+            Domain = domain,
         };
         context.Response.Headers.Append(HeaderNames.SetCookie, header.ToString());
     }
