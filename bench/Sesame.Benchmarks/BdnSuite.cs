@@ -17,7 +17,7 @@ namespace Sesame.Benchmarks;
 public static class BdnSuite
 {
     /// <summary>The suites in run order.</summary>
-    public static readonly Type[] Suites = [typeof(ClientOverheadBenchmarks), typeof(RefreshStormBenchmarks), typeof(VerificationBenchmarks)];
+    public static readonly Type[] Suites = [typeof(ClientOverheadBenchmarks), typeof(HandlerOverheadBenchmarks), typeof(RefreshStormBenchmarks), typeof(VerificationBenchmarks), typeof(PipelineBenchmarks)];
 
     /// <summary>Runs <paramref name="suites"/> (all when empty) and writes <c>NN-name.md</c> sections to <paramref name="outputDirectory"/>.</summary>
     /// <returns>The summaries (for tests).</returns>
@@ -26,6 +26,7 @@ public static class BdnSuite
         BenchSettings.Profile = profile;
         Directory.CreateDirectory(outputDirectory);
         var summaries = new List<Summary>();
+        Summary? clientOverhead = null;
         foreach (var suite in suites ?? Suites)
         {
             var summary = BenchmarkRunner.Run(suite, CreateConfig(suite, profile, outputDirectory, logger));
@@ -37,11 +38,14 @@ public static class BdnSuite
                     $"{suite.Name} failed: {string.Join("; ", summary.ValidationErrors.Select(e => e.Message).Concat(failed))}");
             }
 
+            clientOverhead = suite == typeof(ClientOverheadBenchmarks) ? summary : clientOverhead;
             var section = suite == typeof(ClientOverheadBenchmarks) ? ClientOverheadSection(summary)
+                : suite == typeof(HandlerOverheadBenchmarks) ? HandlerOverheadSection(summary, clientOverhead)
                 : suite == typeof(RefreshStormBenchmarks) ? StormSection(summary)
+                : suite == typeof(PipelineBenchmarks) ? PipelineSection(summary)
                 : VerificationSection(summary);
             File.WriteAllText(Path.Combine(outputDirectory, SectionName(suite)), section);
-            if (Headline(suite, summary) is { } headline)
+            if ((suite == typeof(HandlerOverheadBenchmarks) ? HandlerOverheadHeadline(summary, clientOverhead) : Headline(suite, summary)) is { } headline)
             {
                 File.WriteAllText(Path.Combine(outputDirectory, Path.ChangeExtension(SectionName(suite), ".headline")), headline);
             }
@@ -77,11 +81,18 @@ public static class BdnSuite
                 + string.Join(", ", ratios) + "." + Environment.NewLine;
         }
 
+        if (suite == typeof(PipelineBenchmarks))
+        {
+            return PipelineHeadline(summary);
+        }
+
         return null;
     }
 
     private static string SectionName(Type suite) => suite == typeof(ClientOverheadBenchmarks) ? "10-client-overhead.md"
+        : suite == typeof(HandlerOverheadBenchmarks) ? "15-handler-overhead.md"
         : suite == typeof(RefreshStormBenchmarks) ? "20-refresh-storm.md"
+        : suite == typeof(PipelineBenchmarks) ? "35-pipeline.md"
         : "30-verification.md";
 
     private static IConfig CreateConfig(Type suite, BenchProfile profile, string outputDirectory, ILogger? logger)
@@ -150,6 +161,70 @@ public static class BdnSuite
         return text.ToString();
     }
 
+    /// <summary>The handler's own cost per request (in-process row minus the stub-only row) for GET and POST.</summary>
+    private static IEnumerable<(string Category, double OwnNs, long OwnBytes, double BearerNs, long BearerBytes)> HandlerCosts(Summary summary)
+    {
+        foreach (var category in new[] { "GET", "POST" })
+        {
+            var reports = summary.Reports.Where(r => r.BenchmarkCase.Descriptor.Categories.Contains(category)).ToList();
+            var bare = reports.Single(r => r.BenchmarkCase.Descriptor.Baseline);
+            var sesame = reports.Single(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name.EndsWith("_Sesame", StringComparison.Ordinal));
+            var bearer = reports.Single(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name.EndsWith("_Bearer", StringComparison.Ordinal));
+            yield return (category, MeanNs(sesame) - MeanNs(bare), Allocated(sesame) - Allocated(bare), MeanNs(bearer) - MeanNs(bare), Allocated(bearer) - Allocated(bare));
+        }
+    }
+
+    /// <summary>The loopback bare HttpClient's mean time for <paramref name="category"/> from the client-overhead suite of this run, if it ran.</summary>
+    private static double? LoopbackBareNs(Summary? clientOverhead, string category) =>
+        clientOverhead?.Reports.SingleOrDefault(r => r.BenchmarkCase.Descriptor.Baseline && r.BenchmarkCase.Descriptor.Categories.Contains(category)) is { ResultStatistics: not null } bare
+            ? MeanNs(bare) : null;
+
+    private static string HandlerOverheadHeadline(Summary summary, Summary? clientOverhead)
+    {
+        var text = new StringBuilder();
+        foreach (var (category, ownNs, ownBytes, bearerNs, bearerBytes) in HandlerCosts(summary))
+        {
+            var share = LoopbackBareNs(clientOverhead, category) is { } loopback
+                ? string.Create(CultureInfo.InvariantCulture, $"{ownNs / loopback * 100:F2} % of the bare loopback request ({loopback / 1000:F1} µs), i.e. {1 + ownNs / loopback:F3}× the bare client's time")
+                : "the loopback baseline did not run in this run (client-overhead suite)";
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"- Session handler {category}, in process: {ownNs:F0} ns and {ownBytes:+0;-0;0} B per request of its own; {share} (a hand-written bearer handler: {bearerNs:F0} ns, {bearerBytes:+0;-0;0} B).");
+        }
+
+        return text.ToString();
+    }
+
+    private static string HandlerOverheadSection(Summary summary, Summary? clientOverhead)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("## Session handler's own cost per request, in process (BenchmarkDotNet, MemoryDiagnoser)");
+        text.AppendLine();
+        text.AppendLine("Requests go through an `HttpMessageInvoker` to a stub that answers a cached 200 after one asynchronous hop: a fake of the network only,");
+        text.AppendLine("so the difference to the stub-only row is the handler's own time and allocation, without loopback noise. The Sesame row is the real");
+        text.AppendLine("`SessionHandler` with a valid session (header transfer method); the bearer row is the hand-written handler of the loopback table.");
+        text.AppendLine("The last column puts the handler's own time next to the bare loopback request of the client-overhead table of the same run.");
+        text.AppendLine();
+        text.AppendLine("| request | handler | mean (ns) | ± stddev (ns) | own time (ns) | allocated (B/op) | own allocation (B) | own time / bare loopback request |");
+        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var category in new[] { "GET", "POST" })
+        {
+            var reports = summary.Reports.Where(r => r.BenchmarkCase.Descriptor.Categories.Contains(category)).ToList();
+            var baseline = reports.Single(r => r.BenchmarkCase.Descriptor.Baseline);
+            var loopback = LoopbackBareNs(clientOverhead, category);
+            foreach (var report in reports.OrderBy(r => r.BenchmarkCase.Descriptor.Baseline ? 0 : 1))
+            {
+                var own = MeanNs(report) - MeanNs(baseline);
+                var share = report.BenchmarkCase.Descriptor.Baseline ? "" : loopback is { } l ? string.Create(CultureInfo.InvariantCulture, $"{own / l * 100:F2} %") : "n/a";
+                text.Append(CultureInfo.InvariantCulture, $"| {category} | {Description(report)} | {MeanNs(report):F0} | {report.ResultStatistics!.StandardDeviation:F0} ")
+                    .Append(CultureInfo.InvariantCulture, $"| {own:F0} | {Allocated(report)} | {Allocated(report) - Allocated(baseline):+0;-0;0} | {share} |")
+                    .AppendLine();
+            }
+        }
+
+        text.AppendLine();
+        return text.ToString();
+    }
+
     private static string StormSection(Summary summary)
     {
         var text = new StringBuilder();
@@ -189,6 +264,49 @@ public static class BdnSuite
         {
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {Description(report)} | {MeanNs(report) / 1000:F2} | {MeanNs(report) / MeanNs(baseline):F3}× | {Allocated(report)} |");
+        }
+
+        text.AppendLine();
+        return text.ToString();
+    }
+
+    private static BenchmarkReport PipelineReport(Summary summary, string methodName) =>
+        summary.Reports.Single(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == methodName);
+
+    private static string PipelineHeadline(Summary summary)
+    {
+        var unprotected = MeanNs(PipelineReport(summary, nameof(PipelineBenchmarks.Protected_Unprotected)));
+        var floor = MeanNs(PipelineReport(summary, nameof(PipelineBenchmarks.Protected_Floor)));
+        var sesame = MeanNs(PipelineReport(summary, nameof(PipelineBenchmarks.Protected_Sesame)));
+        var jwt = MeanNs(PipelineReport(summary, nameof(PipelineBenchmarks.Protected_JwtBearer)));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"- Server pipeline in process (GET /api/me): Sesame {unprotected / sesame:F2}× the unprotected endpoint's request rate, {floor / sesame:F2}× the framework floor's (constant-ticket scheme: {unprotected / floor:F2}× unprotected), {jwt / sesame:F2}× JwtBearer's time.")
+            + Environment.NewLine;
+    }
+
+    private static string PipelineSection(Summary summary)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("## Server pipeline per request, in process (BenchmarkDotNet, MemoryDiagnoser)");
+        text.AppendLine();
+        text.AppendLine("One request through the benchmark server's whole ASP.NET Core pipeline (hosting, routing, authentication, authorization, endpoint)");
+        text.AppendLine("without the network: the same apps as the wrk runs (`BenchApp`), a stand-in server feeding requests to the hosting pipeline.");
+        text.AppendLine("The floor is UseAuthentication/UseAuthorization + RequireAuthorization around a handler returning one constant ticket: what any scheme costs at least.");
+        text.AppendLine("Request rate ratio = baseline time ÷ variant time (what a CPU-bound server's requests/s would show).");
+        text.AppendLine();
+        text.AppendLine("| request | server | mean (µs) | ± stddev (µs) | Δ vs baseline (µs) | request rate vs baseline | allocated (B/op) | Δ allocated (B) |");
+        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var category in new[] { PipelineBenchmarks.Protected, PipelineBenchmarks.Anonymous })
+        {
+            var reports = summary.Reports.Where(r => r.BenchmarkCase.Descriptor.Categories.Contains(category)).ToList();
+            var baseline = reports.Single(r => r.BenchmarkCase.Descriptor.Baseline);
+            foreach (var report in reports.OrderBy(r => r.BenchmarkCase.Descriptor.Baseline ? 0 : 1))
+            {
+                text.Append(CultureInfo.InvariantCulture, $"| {category} | {Description(report)} | {MeanNs(report) / 1000:F2} | {report.ResultStatistics!.StandardDeviation / 1000:F2} ")
+                    .Append(CultureInfo.InvariantCulture, $"| {(MeanNs(report) - MeanNs(baseline)) / 1000:+0.00;-0.00;0.00} | {MeanNs(baseline) / MeanNs(report):F3}× ")
+                    .Append(CultureInfo.InvariantCulture, $"| {Allocated(report)} | {Allocated(report) - Allocated(baseline):+0;-0;0} |")
+                    .AppendLine();
+            }
         }
 
         text.AppendLine();

@@ -41,6 +41,21 @@ public sealed class BenchmarkDryRunTests : IDisposable
     }
 
     [Fact]
+    public void HandlerOverheadSuite_CompletesADryRun_AndWritesItsSectionAndHeadline()
+    {
+        var summaries = BdnSuite.Run(BenchProfile.Dry, _output, [typeof(HandlerOverheadBenchmarks)], NullLogger.Instance);
+
+        var summary = Assert.Single(summaries);
+        Assert.Equal(6, summary.Reports.Length);
+        Assert.All(summary.Reports, report => Assert.True(report.Success, report.BenchmarkCase.DisplayInfo));
+        Assert.All(summary.Reports, report => Assert.NotNull(report.ResultStatistics));
+        Assert.Contains("| GET | Sesame SessionHandler |", File.ReadAllText(Path.Combine(_output, "15-handler-overhead.md")), StringComparison.Ordinal);
+        var headline = File.ReadAllText(Path.Combine(_output, "15-handler-overhead.headline"));
+        Assert.Contains("Session handler GET, in process:", headline, StringComparison.Ordinal);
+        Assert.Contains("Session handler POST, in process:", headline, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ServerLoad_DryRun_LoadsEveryServerWithWrk_AndWritesRatios()
     {
         using var log = new StringWriter();
