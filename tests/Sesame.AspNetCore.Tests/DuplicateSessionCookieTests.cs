@@ -13,10 +13,7 @@ public sealed class DuplicateSessionCookieTests
     public async Task Refresh_with_two_refresh_cookies_and_no_older_domain_answers_500_with_the_reference_message_and_changes_nothing()
     {
         await using var server = await SesameTestServer.StartAsync();
-        using var client = new CookieSession(server);
-        await client.LoginAsync("u1");
-        var refreshToken = client.Cookie("sRefreshToken", "/auth/session/refresh")!;
-        client.Cookies.Add(new Cookie("sRefreshToken", refreshToken, "/", server.BaseAddress.Host));
+        using var client = await LoginWithSecondRefreshCookieAsync(server);
 
         using var response = await client.RefreshAsync();
 
@@ -50,10 +47,7 @@ public sealed class DuplicateSessionCookieTests
     public async Task Refresh_with_duplicates_and_an_older_domain_clears_that_domains_cookies_then_the_next_refresh_works()
     {
         await using var server = await SesameTestServer.StartAsync(o => o.OlderCookieDomain = ".Old.Example.com");
-        using var client = new CookieSession(server);
-        await client.LoginAsync("u1");
-        var refreshToken = client.Cookie("sRefreshToken", "/auth/session/refresh")!;
-        client.Cookies.Add(new Cookie("sRefreshToken", refreshToken, "/", server.BaseAddress.Host));
+        using var client = await LoginWithSecondRefreshCookieAsync(server);
 
         using var response = await client.RefreshAsync();
 
@@ -111,5 +105,15 @@ public sealed class DuplicateSessionCookieTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.NotNull(response.Header("st-access-token"));
+    }
+
+    /// <summary>A cookie-mode login whose refresh cookie the container then also holds on path <c>/</c>, so a refresh sends it twice.</summary>
+    private static async Task<CookieSession> LoginWithSecondRefreshCookieAsync(SesameTestServer server)
+    {
+        var client = new CookieSession(server);
+        await client.LoginAsync("u1");
+        var refreshToken = client.Cookie("sRefreshToken", "/auth/session/refresh")!;
+        client.Cookies.Add(new Cookie("sRefreshToken", refreshToken, "/", server.BaseAddress.Host));
+        return client;
     }
 }
