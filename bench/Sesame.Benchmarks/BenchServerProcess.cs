@@ -29,8 +29,9 @@ public sealed class BenchServerProcess : IAsyncDisposable
             : Path.Combine(AppContext.BaseDirectory, "Sesame.Benchmarks.Server.dll");
 
     /// <summary>Starts a server: <paramref name="arguments"/> as in Sesame.Benchmarks.Server's Program (e.g. <c>--mode sesame</c>).</summary>
+    /// <remarks>Where <see cref="CpuPinning.Available"/>, the server runs on <see cref="CpuPinning.ServerCpu"/> (bench/run keeps the drivers on the other CPU).</remarks>
     public static Task<BenchServerProcess> StartAsync(IEnumerable<string> arguments, CancellationToken cancellationToken = default) =>
-        StartAsync(arguments, null, cancellationToken);
+        StartAsync(arguments, CpuPinning.Available ? CpuPinning.ServerCpu : null, cancellationToken);
 
     /// <summary>Starts a server on one CPU: <paramref name="arguments"/> as in Sesame.Benchmarks.Server's Program.</summary>
     /// <param name="arguments">The server's command line.</param>

@@ -24,6 +24,9 @@ public static class Report
         text.AppendLine(CultureInfo.InvariantCulture, $"- .NET: {RuntimeInformation.FrameworkDescription}; BenchmarkDotNet 0.15.8; {ToolVersion("wrk", "-v")}; Node.js {ToolVersion("node", "--version")}");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Date (UTC): {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm}");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Command: `{commandLine}`");
+        text.AppendLine(CpuPinning.Available
+            ? $"- CPUs split with `taskset`: load drivers (BenchmarkDotNet's process, wrk, the refresh-load clients) on CPU {CpuPinning.LoadCpu}, every server on CPU {CpuPinning.ServerCpu}; databases unpinned."
+            : "- CPUs not split (`taskset` or a second core missing): drivers and servers share the cores.");
         text.AppendLine("- Other work may have shared the machine during the run (it is a 2-core shared box); each suite interleaves or repeats its variants so they see the same conditions.");
         text.AppendLine();
 
