@@ -28,6 +28,8 @@ internal sealed class SessionService(
 
     private readonly PromotedTokenCache _promoted = new();
 
+    private readonly PromotionFlight _promotionFlight = new();
+
     public async Task<SesameSession> CreateSessionAsync(HttpContext httpContext, string userId, JsonObject? accessTokenPayload = null,
         CancellationToken cancellationToken = default)
     {
@@ -176,45 +178,62 @@ internal sealed class SessionService(
         }
 
         await initializer.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        var currentHash2 = TokenCrypto.Sha256Hex(session.RefreshTokenHash1);
-        var parentHash2 = TokenCrypto.Sha256Hex(session.ParentRefreshTokenHash1!);
-        for (var attempt = 0; attempt < MaxCasAttempts; attempt++)
-        {
-            var row = await store.FindAsync(session.SessionHandle, cancellationToken).ConfigureAwait(false);
-            var now = time.GetUtcNow();
-            if (row is null || row.ExpiresAt <= now)
-            {
-                return Rejected(SessionVerificationResult.Unauthorised, "session no longer exists");
-            }
 
-            var promoted = false;
-            if (TokenCrypto.FixedTimeEquals(parentHash2, row.RefreshTokenHash2))
+        // Requests carrying this child token at the same time share one promotion (one row read, one compare-and-set): a client
+        // re-sends all its waiting requests at once after a refresh, and SQLite runs their writes one at a time (PromotionFlight).
+        var outcome = await _promotionFlight.JoinOrStartAsync(session.SessionHandle, session.RefreshTokenHash1,
+            (store, time, settings.Options.RefreshTokenLifetime, session.SessionHandle, CurrentHash2: TokenCrypto.Sha256Hex(session.RefreshTokenHash1),
+                ParentHash2: TokenCrypto.Sha256Hex(session.ParentRefreshTokenHash1!)),
+            static async state =>
             {
-                if (!await store.TryRotateAsync(row.SessionHandle, row.RefreshTokenHash2, currentHash2, now + settings.Options.RefreshTokenLifetime,
-                        cancellationToken).ConfigureAwait(false))
+                for (var attempt = 0; attempt < MaxCasAttempts; attempt++)
                 {
-                    continue;
+                    // No cancellation token: the promotion is shared, and the request that started it may go away first.
+                    var row = await state.store.FindAsync(state.SessionHandle, CancellationToken.None).ConfigureAwait(false);
+                    var now = state.time.GetUtcNow();
+                    if (row is null || row.ExpiresAt <= now)
+                    {
+                        return new PromotionOutcome(PromotionOutcomeKind.SessionGone, null);
+                    }
+
+                    if (TokenCrypto.FixedTimeEquals(state.ParentHash2, row.RefreshTokenHash2))
+                    {
+                        if (!await state.store.TryRotateAsync(row.SessionHandle, row.RefreshTokenHash2, state.CurrentHash2,
+                                now + state.RefreshTokenLifetime, CancellationToken.None).ConfigureAwait(false))
+                        {
+                            continue; // another instance changed the row first: read it again and decide anew
+                        }
+
+                        return new PromotionOutcome(PromotionOutcomeKind.Current, row.AccessTokenPayloadJson);
+                    }
+
+                    return TokenCrypto.FixedTimeEquals(state.CurrentHash2, row.RefreshTokenHash2)
+                        ? new PromotionOutcome(PromotionOutcomeKind.Current, row.AccessTokenPayloadJson)
+                        : new PromotionOutcome(PromotionOutcomeKind.StaleBranch, null);
                 }
 
-                promoted = true;
-            }
+                return new PromotionOutcome(PromotionOutcomeKind.KeptLosing, null);
+            },
+            cancellationToken).ConfigureAwait(false);
 
-            if (!promoted && !TokenCrypto.FixedTimeEquals(currentHash2, row.RefreshTokenHash2))
-            {
+        switch (outcome.Kind)
+        {
+            case PromotionOutcomeKind.SessionGone:
+                return Rejected(SessionVerificationResult.Unauthorised, "session no longer exists");
+            case PromotionOutcomeKind.KeptLosing:
+                return Rejected(SessionVerificationResult.TryRefresh, "refresh-token promotion kept losing to concurrent requests");
+            case PromotionOutcomeKind.StaleBranch:
                 // A stale branch (a sibling was promoted): accepted unchanged until it expires, as the reference does.
                 return new SessionVerificationResult(SessionVerificationStatus.Valid, session);
-            }
-
-            // Requests carrying the same child token share one freshly signed token (signing is the expensive step).
-            var claims = new AccessTokenClaims(session.UserId, session.SessionHandle, session.RefreshTokenHash1, null, session.AntiCsrfToken,
-                row.AccessTokenPayloadJson, settings.Issuer(httpContext.Request));
-            var fresh = await _promoted.GetOrCreateAsync(session, () => accessTokens.CreateAsync(claims, session.TransferMethod, null, CancellationToken.None)
-                .AsTask()).ConfigureAwait(false);
-            transport.WriteTokens(httpContext, fresh, null, default, null);
-            return new SessionVerificationResult(SessionVerificationStatus.Valid, fresh);
         }
 
-        return Rejected(SessionVerificationResult.TryRefresh, "refresh-token promotion kept losing to concurrent requests");
+        // Requests carrying the same child token share one freshly signed token (signing is the expensive step).
+        var claims = new AccessTokenClaims(session.UserId, session.SessionHandle, session.RefreshTokenHash1, null, session.AntiCsrfToken,
+            outcome.AccessTokenPayloadJson!, settings.Issuer(httpContext.Request));
+        var fresh = await _promoted.GetOrCreateAsync(session, () => accessTokens.CreateAsync(claims, session.TransferMethod, null, CancellationToken.None)
+            .AsTask()).ConfigureAwait(false);
+        transport.WriteTokens(httpContext, fresh, null, default, null);
+        return new SessionVerificationResult(SessionVerificationStatus.Valid, fresh);
     }
 
     public async Task<SessionRefreshResult> RefreshSessionAsync(HttpContext httpContext, CancellationToken cancellationToken = default)
