@@ -23,8 +23,9 @@ namespace Sesame.Benchmarks;
 /// <item>JwtBearer: the same endpoint protected by ASP.NET Core's JwtBearer, a valid RS256 token;</item>
 /// <item>anonymous: GET /hello (no authorization) with no token, unprotected app vs the Sesame app (the no-token path).</item>
 /// </list>
-/// The harness's own per-request objects (feature collection, request/response features, a response body writer) are the same
-/// in every variant, so differences between rows are the schemes' own.
+/// Like Kestrel, the stand-in reuses its per-connection objects across requests (the feature collection, the hosting context and its
+/// <c>DefaultHttpContext</c>, the response headers and body writer), so the rows show what a request allocates on a kept-alive
+/// connection, and differences between rows are the schemes' own.
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -137,17 +138,13 @@ public class PipelineBenchmarks
     {
         private readonly WebApplication _app;
         private readonly PipelineServer _server;
-        private readonly BenchResponse _response = new();
-        private readonly FeatureCollection _defaults = new();
-        private readonly HttpRequestFeature _request = new() { Scheme = "http", Protocol = "HTTP/1.1", PathBase = string.Empty, QueryString = string.Empty };
+        private readonly ConnectionFeatures _features;
 
         private InProcessApp(WebApplication app)
         {
             _app = app;
             _server = (PipelineServer)app.Services.GetRequiredService<IServer>();
-            _defaults.Set<IHttpRequestFeature>(_request);
-            _defaults.Set<IHttpResponseFeature>(_response);
-            _defaults.Set<IHttpResponseBodyFeature>(_response);
+            _features = _server.NewConnection();
         }
 
         public static async Task<InProcessApp> StartAsync(BenchServerSettings settings, string? database)
@@ -160,35 +157,28 @@ public class PipelineBenchmarks
         /// <summary>One request; the status code. The request objects are reused, the context and its features are new each time (as Kestrel's per-request state is reset).</summary>
         public async Task<int> SendAsync(string method, string path, HeaderDictionary headers)
         {
-            _request.Method = method;
-            _request.Path = path;
-            _request.Headers = headers;
-            _request.Body = Stream.Null;
-            _response.Reset();
-            await _server.ProcessAsync(new FeatureCollection(_defaults)).ConfigureAwait(false);
-            await _response.CompleteAsync().ConfigureAwait(false);
-            await _response.RunOnCompletedAsync().ConfigureAwait(false);
-            return _response.StatusCode;
+            _features.Reset(method, path, headers, Stream.Null, capture: false);
+            await _server.ProcessAsync(_features).ConfigureAwait(false);
+            await _features.Response.CompleteAsync().ConfigureAwait(false);
+            await _features.Response.RunOnCompletedAsync().ConfigureAwait(false);
+            return _features.Response.StatusCode;
         }
 
         public async Task<(int Status, IHeaderDictionary Headers, string Body)> SendForResponseAsync(string method, string path, HeaderDictionary headers,
             string? body)
         {
-            _request.Method = method;
-            _request.Path = path;
-            _request.Headers = headers;
-            _request.Body = body is null ? Stream.Null : new MemoryStream(Encoding.UTF8.GetBytes(body));
-            _response.Reset(capture: true);
-            await _server.ProcessAsync(new FeatureCollection(_defaults)).ConfigureAwait(false);
-            await _response.CompleteAsync().ConfigureAwait(false);
-            await _response.RunOnCompletedAsync().ConfigureAwait(false);
+            _features.Reset(method, path, headers, body is null ? Stream.Null : new MemoryStream(Encoding.UTF8.GetBytes(body)), capture: true);
+            await _server.ProcessAsync(_features).ConfigureAwait(false);
+            var response = _features.Response;
+            await response.CompleteAsync().ConfigureAwait(false);
+            await response.RunOnCompletedAsync().ConfigureAwait(false);
             var headersCopy = new HeaderDictionary();
-            foreach (var (name, value) in _response.Headers)
+            foreach (var (name, value) in response.Headers)
             {
                 headersCopy[name] = value;
             }
 
-            return (_response.StatusCode, headersCopy, _response.CapturedBody());
+            return (response.StatusCode, headersCopy, response.CapturedBody());
         }
 
         public async ValueTask DisposeAsync()
@@ -202,12 +192,15 @@ public class PipelineBenchmarks
     private sealed class PipelineServer : IServer
     {
         private Func<IFeatureCollection, Task>? _process;
+        private Func<ConnectionFeatures>? _newConnection;
 
         public IFeatureCollection Features { get; } = new FeatureCollection();
 
         public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken)
             where TContext : notnull
         {
+            // Kestrel's per-connection features hold the hosting context, so its DefaultHttpContext is reused request after request.
+            _newConnection = static () => new ConnectionFeatures<TContext>();
             _process = async features =>
             {
                 var context = application.CreateContext(features);
@@ -231,6 +224,8 @@ public class PipelineBenchmarks
 
         public Task ProcessAsync(IFeatureCollection features) => _process!(features);
 
+        public ConnectionFeatures NewConnection() => _newConnection!();
+
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         public void Dispose()
@@ -243,7 +238,8 @@ public class PipelineBenchmarks
     {
         private readonly MemoryStream _captured = new();
         private readonly List<(Func<object, Task> Callback, object State)> _onCompleted = [];
-        private StreamResponseBodyFeature _body = new(Stream.Null);
+        private readonly DiscardingPipeWriter _discard = new();
+        private StreamResponseBodyFeature? _body;
 
         public int StatusCode { get; set; } = 200;
 
@@ -253,25 +249,26 @@ public class PipelineBenchmarks
 
         public Stream Body
         {
-            get => _body.Stream;
+            get => Stream;
             set => throw new NotSupportedException();
         }
 
         public bool HasStarted { get; private set; }
 
-        public Stream Stream => _body.Stream;
+        public Stream Stream => _body?.Stream ?? Stream.Null;
 
-        public System.IO.Pipelines.PipeWriter Writer => _body.Writer;
+        public System.IO.Pipelines.PipeWriter Writer => _body?.Writer ?? _discard;
 
-        public void Reset(bool capture = false)
+        public void Reset(bool capture)
         {
             StatusCode = 200;
             ReasonPhrase = null;
             HasStarted = false;
-            Headers = new HeaderDictionary();
+            Headers.Clear();
             _onCompleted.Clear();
             _captured.SetLength(0);
-            _body = new StreamResponseBodyFeature(capture ? _captured : Stream.Null);
+            // Measured requests write to a reused writer that discards; setup requests capture the body.
+            _body = capture ? new StreamResponseBodyFeature(_captured) : null;
         }
 
         public string CapturedBody() => Encoding.UTF8.GetString(_captured.GetBuffer(), 0, (int)_captured.Length);
@@ -292,17 +289,145 @@ public class PipelineBenchmarks
             _onCompleted.Clear();
         }
 
-        public void DisableBuffering() => _body.DisableBuffering();
+        public void DisableBuffering() => _body?.DisableBuffering();
 
         public Task StartAsync(CancellationToken cancellationToken = default)
         {
             HasStarted = true;
-            return _body.StartAsync(cancellationToken);
+            return _body?.StartAsync(cancellationToken) ?? Task.CompletedTask;
         }
 
         public Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken = default) =>
-            _body.SendFileAsync(path, offset, count, cancellationToken);
+            throw new NotSupportedException();
 
-        public Task CompleteAsync() => _body.CompleteAsync();
+        public Task CompleteAsync() => _body?.CompleteAsync() ?? Task.CompletedTask;
+    }
+
+    /// <summary>A response body writer that drops what it is given into one reused buffer (the network's place).</summary>
+    private sealed class DiscardingPipeWriter : System.IO.Pipelines.PipeWriter
+    {
+        private readonly byte[] _buffer = new byte[4096];
+
+        public override void Advance(int bytes)
+        {
+        }
+
+        public override Memory<byte> GetMemory(int sizeHint = 0) => sizeHint <= _buffer.Length ? _buffer : new byte[sizeHint];
+
+        public override Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
+
+        public override void CancelPendingFlush()
+        {
+        }
+
+        public override void Complete(Exception? exception = null)
+        {
+        }
+
+        public override ValueTask<System.IO.Pipelines.FlushResult> FlushAsync(CancellationToken cancellationToken = default) => default;
+    }
+
+    /// <summary>
+    /// One connection's features, reused by every request on it as Kestrel does: request and response in fixed slots, the rest (what
+    /// middleware sets per request) in a list emptied between requests.
+    /// </summary>
+    private class ConnectionFeatures : IFeatureCollection
+    {
+        private readonly HttpRequestFeature _request = new() { Scheme = "http", Protocol = "HTTP/1.1", PathBase = string.Empty, QueryString = string.Empty };
+        private readonly List<KeyValuePair<Type, object>> _extra = [];
+        private int _revision;
+
+        public BenchResponse Response { get; } = new();
+
+        public bool IsReadOnly => false;
+
+        public int Revision => _revision;
+
+        public object? this[Type key]
+        {
+            get
+            {
+                if (key == typeof(IHttpRequestFeature))
+                {
+                    return _request;
+                }
+
+                if (key == typeof(IHttpResponseFeature) || key == typeof(IHttpResponseBodyFeature))
+                {
+                    return Response;
+                }
+
+                foreach (var (type, feature) in _extra)
+                {
+                    if (type == key)
+                    {
+                        return feature;
+                    }
+                }
+
+                return null;
+            }
+
+            set
+            {
+                _revision++;
+                for (var i = 0; i < _extra.Count; i++)
+                {
+                    if (_extra[i].Key == key)
+                    {
+                        if (value is null)
+                        {
+                            _extra.RemoveAt(i);
+                        }
+                        else
+                        {
+                            _extra[i] = new(key, value);
+                        }
+
+                        return;
+                    }
+                }
+
+                if (value is not null)
+                {
+                    _extra.Add(new(key, value));
+                }
+            }
+        }
+
+        public void Reset(string method, string path, HeaderDictionary headers, Stream body, bool capture)
+        {
+            _extra.Clear();
+            _revision++;
+            _request.Method = method;
+            _request.Path = path;
+            _request.Headers = headers;
+            _request.Body = body;
+            Response.Reset(capture);
+        }
+
+        public TFeature? Get<TFeature>() => (TFeature?)this[typeof(TFeature)];
+
+        public void Set<TFeature>(TFeature? instance) => this[typeof(TFeature)] = instance;
+
+        public IEnumerator<KeyValuePair<Type, object>> GetEnumerator()
+        {
+            yield return new(typeof(IHttpRequestFeature), _request);
+            yield return new(typeof(IHttpResponseFeature), Response);
+            yield return new(typeof(IHttpResponseBodyFeature), Response);
+            foreach (var entry in _extra)
+            {
+                yield return entry;
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>The connection features also hold the hosting layer's per-request context, which it then reuses (Kestrel's pooling).</summary>
+    private sealed class ConnectionFeatures<TContext> : ConnectionFeatures, Microsoft.AspNetCore.Hosting.Server.Abstractions.IHostContextContainer<TContext>
+        where TContext : notnull
+    {
+        public TContext? HostContext { get; set; }
     }
 }

@@ -130,6 +130,12 @@ public sealed class SessionVerificationResult
 
     /// <summary>The session when <see cref="Status"/> is <see cref="SessionVerificationStatus.Valid"/>.</summary>
     public SesameSession? Session { get; }
+
+    /// <summary>
+    /// Valid, but the token was minted by a refresh and its child refresh token is not promoted yet (server.md §7): verification
+    /// was read-only (an endpoint that needs no session), and <see cref="ISessionService.VerifySessionAsync"/> promotes it.
+    /// </summary>
+    internal bool PromotionPending { get; init; }
 }
 
 /// <summary>Outcome of a refresh.</summary>

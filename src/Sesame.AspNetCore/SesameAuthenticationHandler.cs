@@ -1,14 +1,17 @@
 using System.Security.Claims;
-using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Sesame.AspNetCore.Internal;
 
 namespace Sesame.AspNetCore;
 
-/// <summary>Options of the Sesame authentication scheme. Session settings live in <see cref="SesameServerOptions"/>.</summary>
+/// <summary>
+/// Options of the Sesame authentication scheme (the <c>Forward*</c> settings are honoured as by any ASP.NET Core scheme).
+/// Session settings live in <see cref="SesameServerOptions"/>.
+/// </summary>
 public sealed class SesameAuthenticationOptions : AuthenticationSchemeOptions
 {
 }
@@ -17,51 +20,188 @@ public sealed class SesameAuthenticationOptions : AuthenticationSchemeOptions
 /// Authenticates requests by their Sesame access token (header or cookie, anti-CSRF included) and answers challenges
 /// with the protocol's status and body, so <c>[Authorize]</c> and <c>RequireAuthorization()</c> speak the protocol.
 /// </summary>
+/// <remarks>
+/// Implements <see cref="IAuthenticationHandler"/> directly rather than deriving from <c>AuthenticationHandler&lt;T&gt;</c>: the base
+/// class creates a logger through <c>ILoggerFactory</c>, looks its options up and runs event hooks on every request, which cost more
+/// than Sesame's own check of a token seen before (docs/benchmarks.md, pipeline section). What the base class gives apps is kept:
+/// <c>ForwardDefault</c>/<c>ForwardDefaultSelector</c>/<c>ForwardAuthenticate</c>/<c>ForwardChallenge</c>/<c>ForwardForbid</c>, one
+/// authentication per request, challenge and forbid answers. Verification is read-only unless the endpoint requires a session
+/// (see <see cref="RequiresSessionAsync"/>).
+/// </remarks>
 internal sealed class SesameAuthenticationHandler(
-    IOptionsMonitor<SesameAuthenticationOptions> options,
-    ILoggerFactory loggerFactory,
-    UrlEncoder encoder,
     ISessionService sessions,
     SesameSettings settings,
-    TokenTransport transport) : AuthenticationHandler<SesameAuthenticationOptions>(options, loggerFactory, encoder)
+    TokenTransport transport,
+    SesameAuthenticationOptionsCache options) : IAuthenticationHandler
 {
     public const string SessionHandleClaim = "sessionHandle";
 
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    // Failures and "no result" carry nothing request-specific: one instance each (an AuthenticateResult is not changed by its readers).
+    private static readonly Task<AuthenticateResult> NoResult = Task.FromResult(AuthenticateResult.NoResult());
+    private static readonly Task<AuthenticateResult> TryRefreshFailure = Task.FromResult(AuthenticateResult.Fail("try refresh token"));
+    private static readonly Task<AuthenticateResult> UnavailableFailure = Task.FromResult(AuthenticateResult.Fail("session store unavailable"));
+    private static readonly Task<AuthenticateResult> UnauthorisedFailure = Task.FromResult(AuthenticateResult.Fail("unauthorised"));
+
+    private AuthenticationScheme _scheme = null!;
+    private HttpContext _context = null!;
+    private Task<AuthenticateResult>? _authenticated;
+
+    public Task InitializeAsync(AuthenticationScheme scheme, HttpContext context)
     {
-        // Preflights and TRACE are never session-checked (server.md §1). The refresh endpoint reads the refresh token only: verifying the access cookie that rides along would only
-        // duplicate work (and the cookies it might write).
-        if (HttpMethods.IsOptions(Request.Method) || HttpMethods.IsTrace(Request.Method)
-            || Request.Path.Equals(settings.RefreshPath, StringComparison.OrdinalIgnoreCase))
+        _scheme = scheme;
+        _context = context;
+        return Task.CompletedTask;
+    }
+
+    public Task<AuthenticateResult> AuthenticateAsync()
+    {
+        if (ForwardTarget(options.Current.ForwardAuthenticate) is { } target)
         {
-            return AuthenticateResult.NoResult();
+            return _context.AuthenticateAsync(target);
         }
 
-        var result = await sessions.VerifySessionAsync(Context, Context.RequestAborted).ConfigureAwait(false);
+        // Calling Authenticate more than once in a request gives the first answer (as AuthenticationHandler<T> does).
+        return _authenticated ??= AuthenticateOnceAsync();
+    }
+
+    public Task ChallengeAsync(AuthenticationProperties? properties)
+    {
+        if (ForwardTarget(options.Current.ForwardChallenge) is { } target)
+        {
+            return _context.ChallengeAsync(target, properties);
+        }
+
+        var result = _context.Features.Get<SessionVerificationResult>() ?? SessionVerificationResult.NoSession;
+        return SesameEndpoints.WriteVerificationFailureAsync(_context, result, settings, transport);
+    }
+
+    public Task ForbidAsync(AuthenticationProperties? properties) =>
+        ForwardTarget(options.Current.ForwardForbid) is { } target
+            ? _context.ForbidAsync(target, properties)
+            : ProtocolResponses.InvalidClaimAsync(_context, settings);
+
+    private Task<AuthenticateResult> AuthenticateOnceAsync()
+    {
+        // Preflights and TRACE are never session-checked (server.md §1). The refresh endpoint reads the refresh token only: verifying the
+        // access cookie that rides along would only duplicate work (and the cookies it might write).
+        var request = _context.Request;
+        if (HttpMethods.IsOptions(request.Method) || HttpMethods.IsTrace(request.Method)
+            || request.Path.Equals(settings.RefreshPath, StringComparison.OrdinalIgnoreCase))
+        {
+            return NoResult;
+        }
+
+        var verification = sessions is SessionService service
+            ? service.VerifyWithoutPromotionAsync(_context)
+            : new ValueTask<SessionVerificationResult>(sessions.VerifySessionAsync(_context, _context.RequestAborted));
+        // The hot path (a token verified before, or no token) completes synchronously: no await, no state machine.
+#pragma warning disable CA2012 // consumed once: Result when it completed synchronously, else awaited once
+        if (verification.IsCompletedSuccessfully)
+        {
+            var result = verification.Result;
+            return result.PromotionPending ? PromoteIfRequiredAsync(result) : ToResult(result);
+        }
+
+        return AuthenticateSlowAsync(verification);
+#pragma warning restore CA2012
+    }
+
+    private async Task<AuthenticateResult> AuthenticateSlowAsync(ValueTask<SessionVerificationResult> verification)
+    {
+        var result = await verification.ConfigureAwait(false);
+        return await (result.PromotionPending ? PromoteIfRequiredAsync(result) : ToResult(result)).ConfigureAwait(false);
+    }
+
+    private async Task<AuthenticateResult> PromoteIfRequiredAsync(SessionVerificationResult result)
+    {
+        // A refreshed token's first use is promoted (a store write, new tokens in the response) only where a session is required;
+        // elsewhere the request still gets its user, from the valid token, and nothing is written.
+        if (await RequiresSessionAsync().ConfigureAwait(false))
+        {
+            result = await sessions.VerifySessionAsync(_context, _context.RequestAborted).ConfigureAwait(false);
+        }
+
+        return await ToResult(result).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Whether authorization will require an authenticated user for this request, as the authorization middleware decides it: no
+    /// <see cref="IAllowAnonymous"/>, and <c>[Authorize]</c>/<c>RequireAuthorization()</c>/a policy on the endpoint, or a fallback policy.
+    /// Runs only for a token with a pending promotion (the first request after a refresh), never on the hot path.
+    /// </summary>
+    private async Task<bool> RequiresSessionAsync()
+    {
+        var metadata = _context.GetEndpoint()?.Metadata;
+        if (metadata?.GetMetadata<IAllowAnonymous>() is not null)
+        {
+            return false;
+        }
+
+        if (metadata is not null && (metadata.GetMetadata<IAuthorizeData>() is not null || metadata.GetMetadata<AuthorizationPolicy>() is not null
+                || metadata.GetMetadata<IAuthorizationRequirementData>() is not null))
+        {
+            return true;
+        }
+
+        return _context.RequestServices.GetService<IAuthorizationPolicyProvider>() is { } policies
+            && await policies.GetFallbackPolicyAsync().ConfigureAwait(false) is not null;
+    }
+
+    private Task<AuthenticateResult> ToResult(SessionVerificationResult result)
+    {
         switch (result.Status)
         {
             case SessionVerificationStatus.Valid:
                 var session = result.Session!;
-                var identity = new ClaimsIdentity(
-                    [new Claim("sub", session.UserId), new Claim(SessionHandleClaim, session.SessionHandle)],
-                    Scheme.Name, "sub", ClaimTypes.Role);
-                return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
+                // Claims made with the identity as their subject are added as they are (a claim of another subject is cloned).
+                var identity = new ClaimsIdentity(_scheme.Name, "sub", ClaimTypes.Role);
+                identity.AddClaim(new Claim("sub", session.UserId, ClaimValueTypes.String, ClaimsIdentity.DefaultIssuer, ClaimsIdentity.DefaultIssuer,
+                    identity));
+                identity.AddClaim(new Claim(SessionHandleClaim, session.SessionHandle, ClaimValueTypes.String, ClaimsIdentity.DefaultIssuer,
+                    ClaimsIdentity.DefaultIssuer, identity));
+                // A new principal per request: apps and claims transformations may change it.
+                return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), _scheme.Name)));
             case SessionVerificationStatus.NoSession:
-                return AuthenticateResult.NoResult();
+                return NoResult;
             case SessionVerificationStatus.TryRefresh:
-                return AuthenticateResult.Fail("try refresh token");
+                return TryRefreshFailure;
             case SessionVerificationStatus.StoreUnavailable:
-                return AuthenticateResult.Fail("session store unavailable");
+                return UnavailableFailure;
             default:
-                return AuthenticateResult.Fail("unauthorised");
+                return UnauthorisedFailure;
         }
     }
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    /// <summary>The scheme to forward to, as <c>AuthenticationHandler&lt;T&gt;.ResolveTarget</c> picks it; null = handle here.</summary>
+    private string? ForwardTarget(string? specific)
     {
-        var result = Context.Features.Get<SessionVerificationResult>() ?? SessionVerificationResult.NoSession;
-        return SesameEndpoints.WriteVerificationFailureAsync(Context, result, settings, transport);
+        var current = options.Current;
+        var target = specific ?? current.ForwardDefaultSelector?.Invoke(_context) ?? current.ForwardDefault;
+        return target is null || string.Equals(target, _scheme.Name, StringComparison.Ordinal) ? null : target;
+    }
+}
+
+/// <summary>
+/// The Sesame scheme's options, read once and refreshed when they change, so the handler (one per request) looks nothing up.
+/// </summary>
+internal sealed class SesameAuthenticationOptionsCache : IDisposable
+{
+    private readonly IDisposable? _subscription;
+    private volatile SesameAuthenticationOptions _current;
+
+    public SesameAuthenticationOptionsCache(IOptionsMonitor<SesameAuthenticationOptions> monitor)
+    {
+        _current = monitor.Get(SesameDefaults.AuthenticationScheme);
+        _subscription = monitor.OnChange((changed, name) =>
+        {
+            if (string.Equals(name, SesameDefaults.AuthenticationScheme, StringComparison.Ordinal))
+            {
+                _current = changed;
+            }
+        });
     }
 
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) => ProtocolResponses.InvalidClaimAsync(Context, settings);
+    public SesameAuthenticationOptions Current => _current;
+
+    public void Dispose() => _subscription?.Dispose();
 }

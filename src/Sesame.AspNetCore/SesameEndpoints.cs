@@ -62,7 +62,10 @@ public static class SesameEndpoints
         var services = context.RequestServices;
         var settings = services.GetRequiredService<SesameSettings>();
         var sessions = services.GetRequiredService<ISessionService>();
-        var verification = await sessions.VerifySessionAsync(context, context.RequestAborted).ConfigureAwait(false);
+        // Read-only: a refreshed token about to be revoked is not promoted first (a wasted write).
+        var verification = sessions is SessionService service
+            ? await service.VerifyWithoutPromotionAsync(context).ConfigureAwait(false)
+            : await sessions.VerifySessionAsync(context, context.RequestAborted).ConfigureAwait(false);
         if (verification.Status != SessionVerificationStatus.Valid)
         {
             await WriteVerificationFailureAsync(context, verification, settings, services.GetRequiredService<TokenTransport>()).ConfigureAwait(false);

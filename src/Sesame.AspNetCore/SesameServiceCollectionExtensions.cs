@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -83,8 +84,18 @@ public static class SesameServiceCollectionExtensions
             provider.GetRequiredService<ILogger<SqliteSessionStore>>()));
         services.AddHostedService<SesameStartup>();
         services.AddHostedService<ExpiredSessionCleanup>();
-        services.AddAuthentication(SesameDefaults.AuthenticationScheme)
-            .AddScheme<SesameAuthenticationOptions, SesameAuthenticationHandler>(SesameDefaults.AuthenticationScheme, null);
+        // The handler implements IAuthenticationHandler itself (see SesameAuthenticationHandler), so the scheme is registered the way
+        // AuthenticationBuilder.AddScheme does it for AuthenticationHandler<T> types: scheme, per-scheme options, transient handler.
+        services.AddAuthentication(SesameDefaults.AuthenticationScheme);
+        services.Configure<AuthenticationOptions>(static authentication => authentication.AddScheme(SesameDefaults.AuthenticationScheme,
+            static scheme => scheme.HandlerType = typeof(SesameAuthenticationHandler)));
+        services.AddOptions<SesameAuthenticationOptions>(SesameDefaults.AuthenticationScheme).Validate(static options =>
+        {
+            options.Validate(SesameDefaults.AuthenticationScheme);
+            return true;
+        });
+        services.TryAddSingleton<SesameAuthenticationOptionsCache>();
+        services.TryAddTransient<SesameAuthenticationHandler>();
         services.AddAuthorization();
         return builder;
     }

@@ -20,6 +20,7 @@ public sealed class SesameSession
 {
     private readonly string? _encodedPayload;
     private string? _payloadJson;
+    private SessionVerificationResult? _validResult;
 
     internal SesameSession(string userId, string sessionHandle, string refreshTokenHash1, string? parentRefreshTokenHash1,
         string? antiCsrfToken, long expiresAtSeconds, string accessToken, string? payloadJson, string? encodedPayload,
@@ -62,6 +63,18 @@ public sealed class SesameSession
     internal string? AntiCsrfToken { get; }
 
     internal long ExpiresAtSeconds { get; }
+
+    /// <summary>The <c>kid</c> of the key that signed <see cref="AccessToken"/> (set when a token is verified).</summary>
+    internal string? KeyId { get; init; }
+
+    /// <summary>
+    /// The valid verification result of this (immutable) session, made once and shared by every request carrying the same token,
+    /// so the per-request path allocates none. A benign race: two requests may each make one.
+    /// </summary>
+    internal SessionVerificationResult ValidResult => _validResult ??= new SessionVerificationResult(SessionVerificationStatus.Valid, this)
+    {
+        PromotionPending = ParentRefreshTokenHash1 is not null,
+    };
 
     /// <summary>The payload as JSON text, decoded from the token only when someone asks.</summary>
     internal string PayloadJson => _payloadJson ??= Encoding.UTF8.GetString(Base64Url.DecodeFromChars(_encodedPayload));

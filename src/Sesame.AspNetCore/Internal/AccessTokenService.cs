@@ -86,7 +86,35 @@ internal sealed class AccessTokenService
         var payloadJson = WritePayload(claims, iat, exp);
         var token = _handler.CreateToken(payloadJson, credentials, HeaderClaims);
         return new SesameSession(claims.UserId, claims.SessionHandle, claims.RefreshTokenHash1, claims.ParentRefreshTokenHash1,
-            claims.AntiCsrfToken, exp, token, payloadJson, null, method);
+            claims.AntiCsrfToken, exp, token, payloadJson, null, method) { KeyId = credentials.Key.KeyId };
+    }
+
+    /// <summary>
+    /// The answer for a token verified before, without copying or parsing it: valid or expired. False when the token is not
+    /// cached, or its signing key is no longer known (a key dropped from the store: the token gets a full check, which fails).
+    /// </summary>
+    public bool TryCheckCached(ReadOnlySpan<char> token, TokenTransferMethod method, out AccessTokenCheck check)
+    {
+        if (!_verified.TryGet(token, method, out var known))
+        {
+            check = default;
+            return false;
+        }
+
+        // A dictionary lookup in the key ring's in-memory snapshot: no I/O.
+        if (known!.KeyId is not { } keyId || _keys.Find(keyId) is null)
+        {
+            _verified.Remove(known);
+            check = default;
+            return false;
+        }
+
+        // The expiry is checked on every hit (an expired entry stays: the burst of requests that carried it until the client
+        // refreshed is answered just as cheaply).
+        check = known.ExpiresAtSeconds * 1000 >= _time.GetUtcNow().ToUnixTimeMilliseconds()
+            ? new(AccessTokenStatus.Valid, known, null)
+            : new(AccessTokenStatus.TryRefresh, null, "expired");
+        return true;
     }
 
     /// <summary>Verifies a token without touching the database (except a rate-limited key reload for an unknown kid).</summary>
@@ -97,13 +125,10 @@ internal sealed class AccessTokenService
             return new(AccessTokenStatus.Unusable, null, "empty or oversized token");
         }
 
-        // A token seen before skips parsing and the signature check (benchmarked hot path); its expiry is checked on every use
-        // (an expired entry stays: the burst of requests that carried it until the client refreshed is answered just as cheaply).
-        if (_verified.TryGet(token, method, out var known))
+        // A token seen before skips parsing and the signature check (benchmarked hot path).
+        if (TryCheckCached(token, method, out var cached))
         {
-            return known!.ExpiresAtSeconds * 1000 >= _time.GetUtcNow().ToUnixTimeMilliseconds()
-                ? new(AccessTokenStatus.Valid, known, null)
-                : new(AccessTokenStatus.TryRefresh, null, "expired");
+            return cached;
         }
 
         JsonWebToken jwt;
@@ -161,7 +186,7 @@ internal sealed class AccessTokenService
         jwt.TryGetPayloadValue<string>("parentRefreshTokenHash1", out var parentHash);
         jwt.TryGetPayloadValue<string>("antiCsrfToken", out var antiCsrfToken);
         var session = new SesameSession(sub, sessionHandle, refreshTokenHash1, parentHash, antiCsrfToken, exp, token, null,
-            jwt.EncodedPayload, method);
+            jwt.EncodedPayload, method) { KeyId = jwt.Kid };
         _verified.Add(session);
         return new(AccessTokenStatus.Valid, session, null);
     }

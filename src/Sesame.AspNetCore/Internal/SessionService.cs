@@ -74,22 +74,76 @@ internal sealed class SessionService(
     public async Task<SessionVerificationResult> VerifySessionAsync(HttpContext httpContext, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
-        if (httpContext.Features.Get<SessionVerificationResult>() is { } known)
+        var result = await VerifyWithoutPromotionAsync(httpContext).ConfigureAwait(false);
+        if (!result.PromotionPending)
         {
-            return known;
+            return result;
         }
 
-        var result = await VerifyCoreAsync(httpContext, cancellationToken).ConfigureAwait(false);
+        // The app (or an endpoint that requires a session) asked: the first use of a refreshed token promotes it here.
+        var session = result.Session!;
+        try
+        {
+            result = await PromoteAsync(httpContext, session, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SessionStoreUnavailableException ex)
+        {
+            Log.VerifyStoreUnavailable(logger, session.SessionHandle, ex);
+            result = SessionVerificationResult.StoreUnavailable;
+        }
+
+        Remember(httpContext, result);
+        return result;
+    }
+
+    /// <summary>
+    /// Verifies the request's access token without writing anything: no promotion (a refreshed token's first use answers Valid with
+    /// <see cref="SessionVerificationResult.PromotionPending"/>), no tokens in the response. What the authentication handler runs on
+    /// endpoints that do not require a session, so an anonymous request cannot write to the store or hand out tokens (e.g. of a session
+    /// that a concurrent sign-out is removing). Once per request: the result is kept in the request's features.
+    /// </summary>
+    internal ValueTask<SessionVerificationResult> VerifyWithoutPromotionAsync(HttpContext httpContext)
+    {
+        if (httpContext.Features.Get<SessionVerificationResult>() is { } known)
+        {
+            return new(known);
+        }
+
+        // The hot path: a header token verified before is looked up by the header's characters (no copy, no parse, no await).
+        var request = httpContext.Request;
+        if (TokenTransport.TryReadBearer(request, out var bearer) && accessTokens.TryCheckCached(bearer, TokenTransferMethod.Header, out var cached))
+        {
+            var result = Decide(request, cached);
+            Remember(httpContext, result);
+            return new(result);
+        }
+
+        return VerifyUncachedAsync(httpContext);
+    }
+
+    private async ValueTask<SessionVerificationResult> VerifyUncachedAsync(HttpContext httpContext)
+    {
+        var result = await VerifyCoreAsync(httpContext).ConfigureAwait(false);
+        Remember(httpContext, result);
+        return result;
+    }
+
+    private static void Remember(HttpContext httpContext, SessionVerificationResult result)
+    {
+        // "No token at all" is not stored: verifying it again is as cheap as reading the feature, and most anonymous requests are that.
+        if (ReferenceEquals(result, SessionVerificationResult.NoSession))
+        {
+            return;
+        }
+
         httpContext.Features.Set(result);
         if (result.Session is not null)
         {
             httpContext.Features.Set(result.Session);
         }
-
-        return result;
     }
 
-    private async ValueTask<SessionVerificationResult> VerifyCoreAsync(HttpContext httpContext, CancellationToken cancellationToken)
+    private async ValueTask<SessionVerificationResult> VerifyCoreAsync(HttpContext httpContext)
     {
         var request = httpContext.Request;
         AccessTokenCheck check = default;
@@ -123,6 +177,12 @@ internal sealed class SessionService(
             }
         }
 
+        return Decide(request, check);
+    }
+
+    /// <summary>The protocol's answer for a checked token (server.md §4): status, then anti-CSRF for cookies. Never writes.</summary>
+    private SessionVerificationResult Decide(HttpRequest request, in AccessTokenCheck check)
+    {
         switch (check.Status)
         {
             case AccessTokenStatus.TryRefresh:
@@ -138,20 +198,8 @@ internal sealed class SessionService(
             return Rejected(SessionVerificationResult.TryRefresh, "anti-CSRF check failed");
         }
 
-        if (session.ParentRefreshTokenHash1 is null)
-        {
-            return new SessionVerificationResult(SessionVerificationStatus.Valid, session);
-        }
-
-        try
-        {
-            return await PromoteAsync(httpContext, session, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SessionStoreUnavailableException ex)
-        {
-            Log.VerifyStoreUnavailable(logger, session.SessionHandle, ex);
-            return SessionVerificationResult.StoreUnavailable;
-        }
+        // Shared by every request with this token; PromotionPending when it still carries a parent hash (server.md §7).
+        return session.ValidResult;
     }
 
     private bool AntiCsrfPasses(HttpRequest request, string? claim) => settings.AntiCsrf switch
@@ -390,7 +438,8 @@ internal sealed class SessionService(
 
     public async Task<bool> SignOutAsync(HttpContext httpContext, CancellationToken cancellationToken = default)
     {
-        var verification = await VerifySessionAsync(httpContext, cancellationToken).ConfigureAwait(false);
+        // Read-only: promoting a child token that is about to be revoked would be a wasted write.
+        var verification = await VerifyWithoutPromotionAsync(httpContext).ConfigureAwait(false);
         if (verification.Session is not { } session)
         {
             return false;

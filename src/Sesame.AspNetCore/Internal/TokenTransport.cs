@@ -25,22 +25,29 @@ internal sealed class TokenTransport(SesameSettings settings, TimeProvider time)
     private static readonly DateTimeOffset Epoch = DateTimeOffset.UnixEpoch;
 
     /// <summary><c>Authorization: Bearer x</c> (exact, case-sensitive prefix), trimmed; or null.</summary>
-    public static string? ReadBearer(HttpRequest request)
+    public static string? ReadBearer(HttpRequest request) => TryReadBearer(request, out var token) ? token.ToString() : null;
+
+    /// <summary>
+    /// <see cref="ReadBearer"/> without a copy: the token as a slice of the header's own string (a ~1 KB token would otherwise be
+    /// copied on every request just to look it up in the verified-token cache).
+    /// </summary>
+    public static bool TryReadBearer(HttpRequest request, out ReadOnlySpan<char> token)
     {
+        token = default;
         var value = request.Headers.Authorization;
         if (value.Count != 1)
         {
-            return null;
+            return false;
         }
 
         var text = value[0];
         if (text is null || !text.StartsWith(BearerPrefix, StringComparison.Ordinal))
         {
-            return null;
+            return false;
         }
 
-        var token = text.AsSpan(BearerPrefix.Length).Trim();
-        return token.Length == 0 ? null : token.ToString();
+        token = text.AsSpan(BearerPrefix.Length).Trim();
+        return token.Length != 0;
     }
 
     /// <summary>The transfer method a create asks for: <c>st-auth-mode: cookie</c> gives cookies, anything else headers.</summary>

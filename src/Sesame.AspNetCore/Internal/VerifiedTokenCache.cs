@@ -6,7 +6,8 @@ namespace Sesame.AspNetCore.Internal;
 /// Access tokens whose signature and shape already checked out, keyed by the exact token text, so a client that sends
 /// the same token on many requests pays for the RSA signature check once (it dominated the per-request cost of a
 /// protected endpoint: see docs/benchmarks.md). Only tokens that verified as valid are added, and a hit needs the very
-/// same characters, so the cache cannot make a forged token pass; the expiry is still checked on every hit.
+/// same characters, so the cache cannot make a forged token pass; the expiry (and that the signing key is still
+/// known) is checked by the caller on every hit. Looked up by span, so the request's header text is not copied.
 /// Bounded: when full it is emptied, and tokens are simply verified again.
 /// </summary>
 internal sealed class VerifiedTokenCache
@@ -14,13 +15,16 @@ internal sealed class VerifiedTokenCache
     // ~2 KB per entry (the token text is shared with the session object): at most ~20 MB.
     internal const int MaxEntries = 10_000;
 
-    private readonly ConcurrentDictionary<string, SesameSession> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SesameSession> _sessions = new(TokenTextComparer.Instance);
+    private readonly ConcurrentDictionary<string, SesameSession>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
     private int _count;
 
+    public VerifiedTokenCache() => _bySpan = _sessions.GetAlternateLookup<ReadOnlySpan<char>>();
+
     /// <summary>The verified session of <paramref name="token"/> sent by <paramref name="method"/>, if cached.</summary>
-    public bool TryGet(string token, TokenTransferMethod method, out SesameSession? session)
+    public bool TryGet(ReadOnlySpan<char> token, TokenTransferMethod method, out SesameSession? session)
     {
-        if (_sessions.TryGetValue(token, out session) && session.TransferMethod == method)
+        if (_bySpan.TryGetValue(token, out session) && session.TransferMethod == method)
         {
             return true;
         }
@@ -41,4 +45,32 @@ internal sealed class VerifiedTokenCache
 
         _sessions[session.AccessToken] = session;
     }
+
+    /// <summary>Forgets <paramref name="session"/>'s token (its signing key is gone).</summary>
+    public void Remove(SesameSession session) =>
+        _sessions.TryRemove(new KeyValuePair<string, SesameSession>(session.AccessToken, session));
+}
+
+/// <summary>
+/// Ordinal equality of whole token texts, hashed over the last characters only. A ~1 KB token hashed whole (randomised Marvin) cost
+/// more than the rest of the lookup; its tail is the RS256 signature, as unpredictable as the whole. Equality still compares every
+/// character, so a hash collision can only cost a comparison, never a false hit; and only verified tokens are stored, so a client
+/// cannot fill a bucket with texts it chose.
+/// </summary>
+internal sealed class TokenTextComparer : IEqualityComparer<string>, IAlternateEqualityComparer<ReadOnlySpan<char>, string>
+{
+    private const int HashedTail = 48;
+
+    public static readonly TokenTextComparer Instance = new();
+
+    public bool Equals(string? x, string? y) => string.Equals(x, y, StringComparison.Ordinal);
+
+    public int GetHashCode(string obj) => GetHashCode(obj.AsSpan());
+
+    public bool Equals(ReadOnlySpan<char> alternate, string other) => alternate.SequenceEqual(other);
+
+    public int GetHashCode(ReadOnlySpan<char> alternate) =>
+        string.GetHashCode(alternate.Length <= HashedTail ? alternate : alternate[^HashedTail..]);
+
+    public string Create(ReadOnlySpan<char> alternate) => alternate.ToString();
 }
