@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Sesame.Client.Internal;
 
 namespace Sesame.Client;
@@ -27,10 +28,18 @@ public sealed class SessionHandler(RefreshCoordinator coordinator) : DelegatingH
     {
         ArgumentNullException.ThrowIfNull(request);
 
-        // Already handled by an outer session handler (added twice, or a retry clone), or a refresh request: pass through.
-        if (SessionRequestOptions.IsHandled(request) || request.RequestUri is null || !ShouldHandle(request))
+        // Outside the scope, or already being sent by a session handler (an outer one: added twice; a retry clone; a refresh request): pass through.
+        var dialect = _coordinator.Dialect;
+        if (request.RequestUri is null || !ShouldHandle(request) || dialect.IsHandled(request))
         {
             return base.SendAsync(request, cancellationToken);
+        }
+
+        // The valid-session path: the state is known (no probe) and the content can be re-sent as it is (no buffering).
+        var tokens = _coordinator.TokenStore.Current;
+        if (dialect.GetState(tokens) != LocalSessionState.MayExist && request.Content is null or ByteArrayContent or ReadOnlyMemoryContent)
+        {
+            return SendKnownSessionAsync(request, tokens, cancellationToken).AsTask();
         }
 
         return SendWithSessionAsync(request, cancellationToken);
@@ -46,24 +55,74 @@ public sealed class SessionHandler(RefreshCoordinator coordinator) : DelegatingH
         return _coordinator.IsInScope(request.RequestUri!);
     }
 
+    /// <summary>
+    /// The per-request path: decorate, send, and hand the response back unless it needs more (session headers to store, the expired-session
+    /// or invalid-claim status). Few locals live across its await, and its state machine box comes from a pool: the one allocation of the
+    /// session handler per request is the <see cref="Task"/> that <see cref="ValueTask{TResult}.AsTask"/> hands to the caller.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<HttpResponseMessage> SendKnownSessionAsync(HttpRequestMessage request, SessionTokens tokens, CancellationToken cancellationToken)
+    {
+        var dialect = _coordinator.Dialect;
+        var user = dialect.CaptureUserHeaders(request, tokens);
+        HttpResponseMessage response;
+        try
+        {
+            response = await StartAttempt(request, tokens, user, isRetry: false, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            dialect.ReleaseHandled(request);
+        }
+
+        var status = (int)response.StatusCode;
+        if (status != dialect.SessionExpiredStatusCode && status != _coordinator.Options.InvalidClaimStatusCode && !dialect.MayChangeSession(response))
+        {
+            return response;
+        }
+
+        return await HandleResponseAsync(request, response, tokens, user, replayable: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The path that first buffers the content or probes an unknown session state (1c.5), then goes on as any request.</summary>
     private async Task<HttpResponseMessage> SendWithSessionAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        SessionRequestOptions.MarkHandled(request);
-        var dialect = _coordinator.Dialect;
-        var maxAttempts = _coordinator.Options.MaxRetryAttemptsForSessionRefresh;
-
         // 14.0.1: buffer the body once before the first send so a retry re-sends the same bytes. Byte-array based contents (string,
-        // form, JSON via JsonContent is not, bytes) are replayable as they are.
+        // form, bytes; JSON via JsonContent is not) are replayable as they are.
         var replayable = await PrepareContentAsync(request, cancellationToken).ConfigureAwait(false);
 
         var tokens = await _coordinator.GetTokensForRequestAsync(cancellationToken).ConfigureAwait(false);
-        var user = dialect.CaptureUserHeaders(request, tokens);
-        var attempt = request;
+        var user = _coordinator.Dialect.CaptureUserHeaders(request, tokens);
+        HttpResponseMessage response;
+        try
+        {
+            response = await StartAttempt(request, tokens, user, isRetry: false, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _coordinator.Dialect.ReleaseHandled(request);
+        }
+
+        return await HandleResponseAsync(request, response, tokens, user, replayable, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Decorates one attempt (which marks it handled) and sends it; the caller takes the mark off when the attempt is over.</summary>
+    private Task<HttpResponseMessage> StartAttempt(HttpRequestMessage attempt, SessionTokens tokens, in UserHeaders user, bool isRetry, CancellationToken cancellationToken)
+    {
+        _coordinator.Dialect.DecorateRequest(attempt, tokens, user, isRetry);
+        return base.SendAsync(attempt, cancellationToken);
+    }
+
+    /// <summary>Everything after an attempt's response: store its tokens (1c.4), the invalid-claim event, and on the expired-session
+    /// status refresh once (1c.7) and re-send a copy of the request, up to the retry limit (1c.6).</summary>
+    private async Task<HttpResponseMessage> HandleResponseAsync(
+        HttpRequestMessage request, HttpResponseMessage response, SessionTokens tokens, UserHeaders user, bool replayable, CancellationToken cancellationToken)
+    {
+        var dialect = _coordinator.Dialect;
+        var maxAttempts = _coordinator.Options.MaxRetryAttemptsForSessionRefresh;
         var refreshes = 0;
         while (true)
         {
-            dialect.DecorateRequest(attempt, tokens, user, isRetry: !ReferenceEquals(attempt, request));
-            var response = await base.SendAsync(attempt, cancellationToken).ConfigureAwait(false);
             await _coordinator.ApplyResponseAsync(response, tokens, cancellationToken).ConfigureAwait(false);
 
             var status = (int)response.StatusCode;
@@ -101,7 +160,16 @@ public sealed class SessionHandler(RefreshCoordinator coordinator) : DelegatingH
                     }
 
                     tokens = await _coordinator.GetTokensForRequestAsync(cancellationToken).ConfigureAwait(false);
-                    attempt = Clone(request);
+                    var attempt = Clone(request);
+                    try
+                    {
+                        response = await StartAttempt(attempt, tokens, user, isRetry: true, cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        dialect.ReleaseHandled(attempt);
+                    }
+
                     continue;
 
                 case RefreshOutcomeKind.SessionExpired when outcome.Response is not null && !dialect.ReturnsRefreshResponseWhenSessionEnds:

@@ -7,7 +7,8 @@ public static class SessionRequestOptions
     /// expired-session answer, the session is refreshed and a <see cref="NonReplayableContentException"/> is thrown instead of a silently empty retry.</summary>
     public static readonly HttpRequestOptionsKey<bool> DoNotBufferContent = new("Sesame.DoNotBufferContent");
 
-    /// <summary>Marks a request already handled by a session handler (inner handlers, clones and refresh requests pass through untouched).</summary>
+    /// <summary>Marks a request already handled by a session handler (inner handlers, clones and refresh requests pass through untouched).
+    /// Used for refresh requests and by the legacy dialect; the current dialect marks the requests it sends without allocating (HandledMark).</summary>
     internal static readonly HttpRequestOptionsKey<bool> Handled = new("Sesame.Handled");
 
     /// <summary>Set by the explicit API of the legacy protocol: handled whatever its URL (1a "explicit calls are always handled").</summary>
@@ -16,4 +17,6 @@ public static class SessionRequestOptions
     internal static void MarkHandled(HttpRequestMessage request) => request.Options.Set(Handled, true);
 
     internal static bool IsHandled(HttpRequestMessage request) => request.Options.TryGetValue(Handled, out var handled) && handled;
+
+    internal static void ClearHandled(HttpRequestMessage request) => ((IDictionary<string, object?>)request.Options).Remove(Handled.Key);
 }

@@ -256,6 +256,59 @@ public sealed class RequestTests
         Assert.Equal(1, h.Server.RefreshCalledCount);
     }
 
+    [Theory]
+    [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
+    public async Task N104_SecondSessionHandlerHiddenBehindAWrapper_SessionIsSentOnce(TokenTransferMethod method)
+    {
+        await using var h = await ClientHarness.StartAsync(method);
+        await h.LoginAsync();
+
+        // The wrapper hides the inner session handler from the outer one's chain: only the mark on the request makes it pass through.
+        using var invoker = new HttpMessageInvoker(new SessionHandler(h.Coordinator)
+        {
+            InnerHandler = new OpaqueHandler(new SessionHandler(h.Coordinator) { InnerHandler = new SocketsHttpHandler { UseCookies = false } }),
+        });
+        using var response = await invoker.SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(h.Server.BaseAddress, "/headers")), TestContext.Current.CancellationToken);
+        var seen = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+
+        Assert.Equal("anti-csrf", seen.GetProperty("rid").GetString());
+        Assert.Equal(method == TokenTransferMethod.Cookie ? "cookie" : "header", seen.GetProperty("st-auth-mode").GetString());
+        if (method == TokenTransferMethod.Header)
+        {
+            Assert.Equal("Bearer " + h.Store.Current.AccessToken, seen.GetProperty("authorization").GetString());
+        }
+        else
+        {
+            var cookie = seen.GetProperty("cookie").GetString()!;
+            Assert.Single(cookie.Split("; "), c => c.StartsWith("sAccessToken=", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task CopyOfAFinishedRequestsHeaders_IsHandledAsANewRequest_AndRefreshes()
+    {
+        await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
+        await h.LoginAsync();
+        using var first = new HttpRequestMessage(HttpMethod.Get, "/");
+        using (var firstResponse = await h.Api.SendAsync(first, TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(200, (int)firstResponse.StatusCode);
+        }
+
+        h.ExpireAccessToken();
+        using var copy = new HttpRequestMessage(HttpMethod.Get, "/");
+        foreach (var header in first.Headers.NonValidated)
+        {
+            copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        // The copy carries the first request's st-auth-mode value: it must not pass for a request a session handler is sending.
+        using var response = await h.Api.SendAsync(copy, TestContext.Current.CancellationToken);
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal(1, h.Server.RefreshCalledCount);
+    }
+
     [Fact]
     public async Task InterceptorMode_AllClients_OutOfScopeUntouched_InScopeHandled()
     {
@@ -287,6 +340,25 @@ public sealed class RequestTests
             _ => new ByteArrayContent(binary),
         };
         return await content.ReadAsByteArrayAsync();
+    }
+
+    /// <summary>A handler that wraps another without being a DelegatingHandler, so a chain walk cannot see what it wraps.</summary>
+    private sealed class OpaqueHandler(HttpMessageHandler inner) : HttpMessageHandler
+    {
+        private readonly HttpMessageInvoker _inner = new(inner);
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            _inner.SendAsync(request, cancellationToken);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>A stream that can be read once, forwards only (what a network or pipe stream is).</summary>

@@ -5,7 +5,8 @@ namespace Sesame.Client.Internal;
 /// <summary>The current protocol (protocol/client.md 1c): front token, <c>st-auth-mode</c>, header or cookie transfer, probe refresh.</summary>
 internal sealed class CurrentDialect(SesameClientOptions options, SessionEndpoints endpoints, TimeProvider time) : ISessionDialect
 {
-    private readonly string _authMode = options.TokenTransferMethod == TokenTransferMethod.Cookie ? "cookie" : "header";
+    // The marked instances (HandledMark): every request this dialect decorates, and every refresh request, carries the mark while it is sent.
+    private readonly string _authMode = options.TokenTransferMethod == TokenTransferMethod.Cookie ? HandledMark.CookieMode : HandledMark.HeaderMode;
     private readonly string _apiHost = endpoints.ApiDomain.IdnHost;
     private readonly Func<Uri, bool>? _override = options.ShouldIntercept;
 
@@ -40,6 +41,10 @@ internal sealed class CurrentDialect(SesameClientOptions options, SessionEndpoin
         return endpoints.SessionScope is { } scope && UrlNormalizer.MatchesDomainOrSubdomain(host, scope);
     }
 
+    public bool IsHandled(HttpRequestMessage request) => HandledMark.IsOnAuthMode(request);
+
+    public void ReleaseHandled(HttpRequestMessage request) => HandledMark.TakeOffAuthMode(request);
+
     public LocalSessionState GetState(SessionTokens tokens) =>
         tokens.LastAccessTokenUpdate is null ? LocalSessionState.MayExist
         : tokens.FrontToken is null ? LocalSessionState.NotExists
@@ -50,6 +55,12 @@ internal sealed class CurrentDialect(SesameClientOptions options, SessionEndpoin
     public UserHeaders CaptureUserHeaders(HttpRequestMessage request, SessionTokens tokens)
     {
         var headers = request.Headers.NonValidated;
+        if (headers.Count == 0)
+        {
+            // The usual request: no header of its own, nothing to look up.
+            return default;
+        }
+
         var rid = headers.TryGetValues(HeaderNames.Rid, out var r) ? r.ToString() : null;
         var antiCsrf = headers.TryGetValues(HeaderNames.AntiCsrf, out var a) ? a.ToString() : null;
         var cookie = headers.TryGetValues(HeaderNames.Cookie, out var c) ? c.ToString() : null;
@@ -73,6 +84,7 @@ internal sealed class CurrentDialect(SesameClientOptions options, SessionEndpoin
     public void DecorateRequest(HttpRequestMessage request, SessionTokens tokens, in UserHeaders user, bool isRetry)
     {
         var headers = request.Headers;
+        var hadHeaders = headers.NonValidated.Count != 0;
         if (isRetry)
         {
             // A clone carries the previous attempt's headers: start again from the caller's values.
@@ -100,7 +112,12 @@ internal sealed class CurrentDialect(SesameClientOptions options, SessionEndpoin
             headers.TryAddWithoutValidation(HeaderNames.Rid, user.Rid ?? HeaderNames.RidAntiCsrf);
         }
 
-        headers.Remove(HeaderNames.AuthMode);
+        // Also the handled mark (HandledMark); a caller's own value is replaced, as the protocol wants ours.
+        if (hadHeaders)
+        {
+            headers.Remove(HeaderNames.AuthMode);
+        }
+
         headers.TryAddWithoutValidation(HeaderNames.AuthMode, _authMode);
 
         var antiCsrf = tokens.AntiCsrfToken is not null && GetState(tokens) == LocalSessionState.Exists ? tokens.AntiCsrfToken : user.AntiCsrf;
@@ -127,8 +144,8 @@ internal sealed class CurrentDialect(SesameClientOptions options, SessionEndpoin
     public bool MayChangeSession(HttpResponseMessage response)
     {
         var headers = response.Headers.NonValidated;
-        return headers.Contains(HeaderNames.FrontToken) || headers.Contains(HeaderNames.AccessToken) || headers.Contains(HeaderNames.RefreshToken)
-            || headers.Contains(HeaderNames.AntiCsrf) || headers.Contains(HeaderNames.SetCookie);
+        return headers.Count != 0 && (headers.Contains(HeaderNames.FrontToken) || headers.Contains(HeaderNames.AccessToken) || headers.Contains(HeaderNames.RefreshToken)
+            || headers.Contains(HeaderNames.AntiCsrf) || headers.Contains(HeaderNames.SetCookie));
     }
 
     public SessionTokens ApplyResponse(SessionTokens current, HttpResponseMessage response, Uri requestUri, bool isRefreshResponse, bool wasLoggedIn, List<SessionEvent> events)

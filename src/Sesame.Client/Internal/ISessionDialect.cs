@@ -43,6 +43,13 @@ internal interface ISessionDialect
     /// <summary>Whether the session handler should touch a request to <paramref name="uri"/> (1c.10 / 1a scope).</summary>
     bool IsInScope(Uri uri);
 
+    /// <summary>True if a session handler is sending <paramref name="request"/> already (an outer handler, a retry clone, a refresh
+    /// request): checked on every in-scope request, so it must not allocate where the dialect can help it (<see cref="HandledMark"/>).</summary>
+    bool IsHandled(HttpRequestMessage request);
+
+    /// <summary>Takes the handled mark that <see cref="DecorateRequest"/> put on <paramref name="request"/> off again, once its attempt is over.</summary>
+    void ReleaseHandled(HttpRequestMessage request);
+
     LocalSessionState GetState(SessionTokens tokens);
 
     /// <summary>Whether two snapshots belong to the same session version (same key: last-update stamp, or legacy sIdRefreshToken value).</summary>
@@ -51,7 +58,7 @@ internal interface ISessionDialect
     /// <summary>Reads the caller's values for the headers the dialect writes, stripping a caller <c>Authorization</c> that is our own stale token (1c.3).</summary>
     UserHeaders CaptureUserHeaders(HttpRequestMessage request, SessionTokens tokens);
 
-    /// <summary>Writes the session onto a request (1c.3 / 1a); <paramref name="isRetry"/> means the request is a clone carrying the previous attempt's headers.</summary>
+    /// <summary>Writes the session and the handled mark onto a request (1c.3 / 1a); <paramref name="isRetry"/> means the request is a clone carrying the previous attempt's headers.</summary>
     void DecorateRequest(HttpRequestMessage request, SessionTokens tokens, in UserHeaders user, bool isRetry);
 
     /// <summary>Cheap check (no allocation) whether a response carries anything that may change the stored session.</summary>

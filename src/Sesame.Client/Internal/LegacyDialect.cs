@@ -31,6 +31,12 @@ internal sealed class LegacyDialect(SesameClientOptions options, SessionEndpoint
         return Uri.Compare(uri, _origin, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
     }
 
+    // No header of the legacy protocol is on every request: the mark lives in the options (which this dialect reads per request anyway,
+    // for SessionRequestOptions.Explicit).
+    public bool IsHandled(HttpRequestMessage request) => SessionRequestOptions.IsHandled(request);
+
+    public void ReleaseHandled(HttpRequestMessage request) => SessionRequestOptions.ClearHandled(request);
+
     public LocalSessionState GetState(SessionTokens tokens) =>
         IdRefreshToken(tokens) is null ? LocalSessionState.NotExists : LocalSessionState.Exists;
 
@@ -47,6 +53,7 @@ internal sealed class LegacyDialect(SesameClientOptions options, SessionEndpoint
 
     public void DecorateRequest(HttpRequestMessage request, SessionTokens tokens, in UserHeaders user, bool isRetry)
     {
+        SessionRequestOptions.MarkHandled(request);
         var headers = request.Headers;
         if (isRetry || user.Any)
         {
