@@ -29,6 +29,7 @@ public static class ServerLoad
         await using var unprotected = await BenchServerProcess.StartAsync(["--mode", "unprotected"], CpuPinning.ServerCpu, cancellationToken).ConfigureAwait(false);
         await using var sesame = await BenchServerProcess.StartAsync(["--mode", "sesame"], CpuPinning.ServerCpu, cancellationToken).ConfigureAwait(false);
         await using var jwt = await BenchServerProcess.StartAsync(["--mode", "jwtbearer"], CpuPinning.ServerCpu, cancellationToken).ConfigureAwait(false);
+        await using var floor = await BenchServerProcess.StartAsync(["--mode", "floor"], CpuPinning.ServerCpu, cancellationToken).ConfigureAwait(false);
         using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false });
 
         var targets = new List<Target>
@@ -38,6 +39,9 @@ public static class ServerLoad
             // The same request bytes as the Sesame row (the token header is read by Kestrel but nobody checks it): separates the cost
             // of checking the token from the cost of carrying it.
             new("unprotected + token header", new Uri(unprotected.BaseAddress, "api/me"), ["Authorization: Bearer " + ClientTokens.AccessToken()]),
+            // What any authentication scheme costs at least: ASP.NET Core's authentication + authorization middlewares with a handler
+            // that returns one constant ticket without reading anything (the same token header rides along, unread).
+            new("framework floor", new Uri(floor.BaseAddress, "api/me"), ["Authorization: Bearer " + ClientTokens.AccessToken()]),
             new("JwtBearer", new Uri(jwt.BaseAddress, "api/me"), ["Authorization: Bearer " + await http.GetStringAsync(new Uri(jwt.BaseAddress, "bench/token"), cancellationToken).ConfigureAwait(false)]),
         };
         if (nodeUrl is not null)
@@ -113,6 +117,7 @@ public static class ServerLoad
         var baseline = median["unprotected"];
         var sameBytes = median["unprotected + token header"];
         var sesame = median["Sesame"];
+        var floor = median["framework floor"];
         var text = new StringBuilder();
         text.AppendLine("## Server throughput (wrk)");
         text.AppendLine();
@@ -129,6 +134,8 @@ public static class ServerLoad
         }
 
         text.AppendLine("`unprotected + token header`: the unprotected server sent a token-sized `Authorization` header that nobody checks (same request bytes as the Sesame row).");
+        text.AppendLine("`framework floor`: `UseAuthentication` + `UseAuthorization` + `RequireAuthorization()` with a scheme whose handler returns one constant ticket");
+        text.AppendLine("without reading the request: the least any authentication scheme costs in ASP.NET Core, with the same request bytes.");
         text.AppendLine("Targets: Sesame ≥ 0.95× unprotected, ≥ 1.05× JwtBearer, ≥ 5× the Node backend.");
         text.AppendLine();
         text.AppendLine("| server | requests/s | p50 (ms) | p99 (ms) | ratio to unprotected | Sesame ÷ this |");
@@ -147,7 +154,7 @@ public static class ServerLoad
             ? string.Create(CultureInfo.InvariantCulture, $", {sesame.RequestsPerSecond / median["seed-era Node"].RequestsPerSecond:F1}× the seed-era Node backend's")
             : string.Empty;
         headline.AppendLine(CultureInfo.InvariantCulture,
-            $"- Server: a Sesame-protected endpoint serves {sesame.RequestsPerSecond / baseline.RequestsPerSecond:F2}× the unprotected endpoint's requests/s ({sesame.RequestsPerSecond / sameBytes.RequestsPerSecond:F2}× when that one receives the same token header unchecked), {sesame.RequestsPerSecond / median["JwtBearer"].RequestsPerSecond:F2}× JwtBearer's{node}.");
+            $"- Server: a Sesame-protected endpoint serves {sesame.RequestsPerSecond / baseline.RequestsPerSecond:F2}× the unprotected endpoint's requests/s ({sesame.RequestsPerSecond / sameBytes.RequestsPerSecond:F2}× when that one receives the same token header unchecked; the framework floor, ASP.NET Core's auth middlewares with a constant-ticket scheme, is {floor.RequestsPerSecond / baseline.RequestsPerSecond:F2}×, so Sesame is {sesame.RequestsPerSecond / floor.RequestsPerSecond:F2}× the floor), {sesame.RequestsPerSecond / median["JwtBearer"].RequestsPerSecond:F2}× JwtBearer's{node}.");
         File.WriteAllText(Path.Combine(outputDirectory, "40-server-throughput.headline"), headline.ToString());
     }
 }
