@@ -64,6 +64,29 @@ public class RefreshStormBenchmarks
     [Benchmark(Description = "expired token storm")]
     public Task<int> ExpiredTokenStorm() => StormAsync();
 
+    /// <summary>The protected endpoint (the storm probe sends raw requests to it).</summary>
+    internal Uri ProtectedUri => _protected;
+
+    /// <summary>The client's refresh coordinator (the storm probe reads the current tokens from it).</summary>
+    internal RefreshCoordinator Coordinator => _coordinator;
+
+    /// <summary>The server's process id (the storm probe pins it to a CPU).</summary>
+    internal int ServerProcessId => _server.ProcessId;
+
+    /// <summary>Profiling hook: a handler put between the session handler and the sockets (the storm probe times each send with it).</summary>
+    internal DelegatingHandler? TransportObserver { get; set; }
+
+    private HttpMessageHandler WrapTransport(HttpMessageHandler sockets)
+    {
+        if (TransportObserver is null)
+        {
+            return sockets;
+        }
+
+        TransportObserver.InnerHandler = sockets;
+        return TransportObserver;
+    }
+
     /// <summary>Profiling hook (the storm probe times the refresh with it).</summary>
     internal Action<SessionEvent>? OnSessionEvent { get; set; }
 
@@ -84,7 +107,7 @@ public class RefreshStormBenchmarks
         // A bounded pool, as a real client has: 10,000 sockets at once would measure the kernel, not the client.
         _client = new HttpClient(new SessionHandler(_coordinator)
         {
-            InnerHandler = new SocketsHttpHandler { MaxConnectionsPerServer = 256, UseCookies = false },
+            InnerHandler = WrapTransport(new SocketsHttpHandler { MaxConnectionsPerServer = 256, UseCookies = false }),
         })
         { Timeout = TimeSpan.FromMinutes(2) };
         _control = new HttpClient { BaseAddress = _server.BaseAddress };
@@ -123,9 +146,15 @@ public class RefreshStormBenchmarks
 
         if (expire)
         {
-            using var clock = await _control.PostAsync("bench/clock?advanceSeconds=61", null).ConfigureAwait(false);
-            clock.EnsureSuccessStatusCode();
+            await AdvanceServerClockAsync(61).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Moves the server's clock forward.</summary>
+    internal async Task AdvanceServerClockAsync(int seconds)
+    {
+        using var clock = await _control.PostAsync(new Uri(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"bench/clock?advanceSeconds={seconds}"), UriKind.Relative), null).ConfigureAwait(false);
+        clock.EnsureSuccessStatusCode();
     }
 
     internal async Task ExpectRefreshesAsync(int expected)
