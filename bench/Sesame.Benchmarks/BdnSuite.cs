@@ -199,7 +199,7 @@ public static class BdnSuite
         var text = new StringBuilder();
         text.AppendLine("## Session handler's own cost per request, in process (BenchmarkDotNet, MemoryDiagnoser)");
         text.AppendLine();
-        text.AppendLine("Requests go through an `HttpMessageInvoker` to a stub that answers a cached 200 after one asynchronous hop: a fake of the network only,");
+        text.AppendLine("Requests go through an `HttpMessageInvoker` to a stub that answers a cached 200 asynchronously (completed right after the send, same thread): a fake of the network only,");
         text.AppendLine("so the difference to the stub-only row is the handler's own time and allocation, without loopback noise. The Sesame row is the real");
         text.AppendLine("`SessionHandler` with a valid session (header transfer method); the bearer row is the hand-written handler of the loopback table.");
         text.AppendLine("The last column puts the handler's own time next to the bare loopback request of the client-overhead table of the same run.");

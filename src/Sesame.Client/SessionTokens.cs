@@ -25,6 +25,7 @@ public sealed record SessionTokens
     }
 
     private string? _bearerHeader;
+    private Internal.CachedCookieHeader? _cookieHeader;
     private static readonly object s_unreadableFrontToken = new();
     private object? _frontTokenCache;
 
@@ -52,6 +53,14 @@ public sealed record SessionTokens
 
     /// <summary>Cached <c>Bearer &lt;access token&gt;</c> so the hot path does not concatenate per request.</summary>
     internal string? BearerAccessToken => AccessToken is null ? null : _bearerHeader ??= "Bearer " + AccessToken;
+
+    /// <summary>The cookie header last built from <see cref="Cookies"/> (one reference write: a racing reader sees an old or the new one,
+    /// both correct for their own bits).</summary>
+    internal Internal.CachedCookieHeader? CookieHeaderCache
+    {
+        get => Volatile.Read(ref _cookieHeader);
+        set => Volatile.Write(ref _cookieHeader, value);
+    }
 
     /// <summary>The <see cref="FrontToken"/> decoded (once per snapshot), or null if absent or unreadable.</summary>
     public FrontToken? DecodedFrontToken

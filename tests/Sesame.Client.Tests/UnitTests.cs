@@ -134,6 +134,29 @@ public sealed class UnitTests
     }
 
     [Fact]
+    public void CookieJar_HeaderOfASnapshot_IsReusedForTheSameCookies_AndRebuiltWhenTheMatchChanges()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var tokens = new SessionTokens
+        {
+            Cookies = CookieJar.Apply([], new Uri("http://api.example.com/auth/login"), Values(
+                "a=1; Path=/", "r=2; Path=/auth/session/refresh", "s=3; Path=/; Expires=" + now.AddSeconds(5).ToString("r")), now),
+        };
+
+        var first = CookieJar.BuildHeader(tokens, new Uri("http://api.example.com/orders"), now);
+        var second = CookieJar.BuildHeader(tokens, new Uri("http://api.example.com/items?x=1"), now);
+        var refresh = CookieJar.BuildHeader(tokens, new Uri("http://api.example.com/auth/session/refresh"), now);
+        var afterExpiry = CookieJar.BuildHeader(tokens, new Uri("http://api.example.com/orders"), now.AddSeconds(6));
+
+        Assert.Equal("a=1; s=3", first);
+        Assert.Same(first, second);
+        Assert.Equal("r=2; a=1; s=3", refresh);
+        Assert.Equal("a=1", afterExpiry);
+        Assert.Null(CookieJar.BuildHeader(tokens, new Uri("http://other.example.org/"), now));
+        Assert.Null((tokens with { AccessToken = "x" }).CookieHeaderCache);
+    }
+
+    [Fact]
     public void CookieJar_DomainLocalhostFromLoopbackIp_KeptAsHostOnly()
     {
         var now = DateTimeOffset.UtcNow;

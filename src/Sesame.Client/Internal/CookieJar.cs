@@ -42,6 +42,44 @@ internal static class CookieJar
     }
 
     /// <summary>The <c>Cookie</c> header value for <paramref name="uri"/>, or null when no cookie applies.</summary>
+    /// <summary>
+    /// <see cref="BuildHeader(ImmutableArray{StoredCookie}, Uri, DateTimeOffset)"/> for the jar of a snapshot, reusing the header built for
+    /// an earlier request of the same snapshot when exactly the same cookies match (the usual case: every request of a session goes to the
+    /// same API): the cookie transfer method then costs no list, builder or string per request.
+    /// </summary>
+    public static string? BuildHeader(SessionTokens tokens, Uri uri, DateTimeOffset now)
+    {
+        var jar = tokens.Cookies;
+        if (jar.IsDefaultOrEmpty || jar.Length > 64)
+        {
+            return BuildHeader(jar, uri, now);
+        }
+
+        // Which cookies match, one bit each: the same bits give the same header (the order is decided by the cookies alone).
+        var matching = 0UL;
+        for (var i = 0; i < jar.Length; i++)
+        {
+            if (Matches(jar[i], uri, now))
+            {
+                matching |= 1UL << i;
+            }
+        }
+
+        if (matching == 0)
+        {
+            return null;
+        }
+
+        if (tokens.CookieHeaderCache is { } cached && cached.Matching == matching)
+        {
+            return cached.Header;
+        }
+
+        var header = BuildHeader(jar, uri, now)!;
+        tokens.CookieHeaderCache = new CachedCookieHeader(matching, header);
+        return header;
+    }
+
     public static string? BuildHeader(ImmutableArray<StoredCookie> jar, Uri uri, DateTimeOffset now)
     {
         if (jar.IsDefaultOrEmpty)
@@ -286,3 +324,6 @@ internal static class CookieJar
         return last <= 0 ? "/" : requestPath[..last];
     }
 }
+
+/// <summary>The cookie header last built from a snapshot's jar, and which of its cookies (one bit each) it holds.</summary>
+internal sealed record CachedCookieHeader(ulong Matching, string Header);

@@ -269,7 +269,7 @@ internal sealed class CurrentDialect(SesameClientOptions options, SessionEndpoin
             return;
         }
 
-        var jar = CookieJar.BuildHeader(tokens.Cookies, request.RequestUri!, time.GetUtcNow());
+        var jar = CookieJar.BuildHeader(tokens, request.RequestUri!, time.GetUtcNow());
         var value = jar is null ? userCookie : userCookie is null ? jar : userCookie + "; " + jar;
         if (value is not null)
         {

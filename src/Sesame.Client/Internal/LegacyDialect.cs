@@ -67,7 +67,7 @@ internal sealed class LegacyDialect(SesameClientOptions options, SessionEndpoint
             headers.TryAddWithoutValidation(HeaderNames.AntiCsrf, antiCsrf);
         }
 
-        var jar = CookieJar.BuildHeader(tokens.Cookies, request.RequestUri!, time.GetUtcNow());
+        var jar = CookieJar.BuildHeader(tokens, request.RequestUri!, time.GetUtcNow());
         var cookie = jar is null ? user.Cookie : user.Cookie is null ? jar : user.Cookie + "; " + jar;
         if (cookie is not null)
         {
