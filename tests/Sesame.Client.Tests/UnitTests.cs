@@ -133,6 +133,29 @@ public sealed class UnitTests
         Assert.Null(CookieJar.BuildHeader(CookieJar.Apply([], new Uri("http://h/"), Values("s=1; Expires=" + now.AddSeconds(5).ToString("r")), now), new Uri("http://h/"), now.AddSeconds(6)));
     }
 
+    [Theory]
+    [InlineData("front-token", true)]
+    [InlineData("St-Access-Token", true)]
+    [InlineData("st-refresh-token", true)]
+    [InlineData("Anti-CSRF", true)]
+    [InlineData("Set-Cookie", true)]
+    [InlineData("st-auth-mode", false)]
+    [InlineData("Server", false)]
+    [InlineData(null, false)]
+    public void CurrentDialect_MayChangeSession_OnlyForSessionHeaders(string? name, bool expected)
+    {
+        var options = new SesameClientOptions { ApiDomain = "https://api.example.com" };
+        var dialect = new CurrentDialect(options, SessionEndpoints.Resolve(options), TimeProvider.System);
+        using var response = new HttpResponseMessage(System.Net.HttpStatusCode.OK);
+        response.Headers.TryAddWithoutValidation("Date", "Thu, 01 Jan 2026 00:00:00 GMT");
+        if (name is not null)
+        {
+            response.Headers.TryAddWithoutValidation(name, "value");
+        }
+
+        Assert.Equal(expected, dialect.MayChangeSession(response));
+    }
+
     [Fact]
     public void CookieJar_HeaderOfASnapshot_IsReusedForTheSameCookies_AndRebuiltWhenTheMatchChanges()
     {
