@@ -15,11 +15,33 @@ public static class CpuPinning
     public const int LoadCpu = 0;
 
     /// <summary>True when pinning is possible here (Linux, 2+ cores, <c>taskset</c> on the PATH).</summary>
-    public static bool Available { get; } = OperatingSystem.IsLinux() && Environment.ProcessorCount >= 2 && OnPath("taskset");
+    public static bool Available { get; } = OperatingSystem.IsLinux() && MachineCpuCount() >= 2 && OnPath("taskset");
 
     /// <summary>Prefixes a command with <c>taskset -c CPU</c> when pinning is available: returns the file name and leading arguments to use.</summary>
     public static (string FileName, string[] Prefix) Command(string fileName, int cpu) =>
         Available ? ("taskset", ["-c", cpu.ToString(System.Globalization.CultureInfo.InvariantCulture), fileName]) : (fileName, []);
+
+    /// <summary>The machine's online CPUs, not this process's: bench/run pins the driver to one CPU, which is what
+    /// <see cref="Environment.ProcessorCount"/> would report.</summary>
+    private static int MachineCpuCount()
+    {
+        try
+        {
+            // e.g. "0-1" or "0,2-5"
+            var count = 0;
+            foreach (var range in File.ReadAllText("/sys/devices/system/cpu/online").Trim().Split(','))
+            {
+                var bounds = range.Split('-');
+                count += bounds.Length == 2 ? int.Parse(bounds[1], System.Globalization.CultureInfo.InvariantCulture) - int.Parse(bounds[0], System.Globalization.CultureInfo.InvariantCulture) + 1 : 1;
+            }
+
+            return count;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return Environment.ProcessorCount;
+        }
+    }
 
     private static bool OnPath(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)

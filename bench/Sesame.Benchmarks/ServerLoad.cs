@@ -77,7 +77,9 @@ public static class ServerLoad
             {
                 var result = await Wrk.RunAsync(target.Url, Threads, Connections, duration, target.Headers, CpuPinning.LoadCpu, cancellationToken).ConfigureAwait(false);
                 log.WriteLine($"round {round} {target.Name}: {result.RequestsPerSecond:F0} req/s p50 {result.P50Ms:F2} ms p99 {result.P99Ms:F2} ms non-2xx {result.Non2xx} socket errors {result.SocketErrors}");
-                if (result.Non2xx > 0 || result.Requests == 0)
+                // Every answer must be a 200. No answer at all within the run is a failure too, except in the 1-second dry run (CI only checks
+                // that the suite still works, on a busy machine; each target already answered 200 once above).
+                if (result.Non2xx > 0 || (result.Requests == 0 && profile != BenchProfile.Dry))
                 {
                     throw new InvalidOperationException($"{target.Name}: {result.Non2xx} non-2xx answers of {result.Requests}");
                 }
