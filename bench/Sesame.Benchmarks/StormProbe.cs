@@ -11,8 +11,8 @@ namespace Sesame.Benchmarks;
 /// re-sent call went out and when the last answer arrived. The end prints the median of every figure.
 /// Environment: SESAME_STORM_ROUNDS (default 5); SESAME_STORM_RAW=1 adds the server's cost per kind of request (bare client, no
 /// session handler: valid, expired never verified, expired verified before, child token promoting, child token again);
-/// SESAME_STORM_SERVER_CPUS (a taskset CPU list) pins the server, e.g. SESAME_STORM_SERVER_CPUS=1 with the driver under `taskset -c 0`
-/// (a driver pinned that way sees one CPU, so <see cref="CpuPinning"/> does not pin the server itself and it would share CPU 0).
+/// SESAME_STORM_SERVER_CPUS (a taskset CPU list) re-pins the server after it started, for a layout other than <see cref="CpuPinning"/>'s
+/// (run the driver as `taskset -c 0 dotnet ... storm-probe`, as bench/run does, and the server goes to CPU 1 on its own).
 /// </summary>
 internal static class StormProbe
 {
