@@ -143,27 +143,12 @@ internal sealed class CurrentDialect(SesameClientOptions options, SessionEndpoin
 
     public bool MayChangeSession(HttpResponseMessage response)
     {
-        // One pass over the response's few headers (Date, Server…) instead of five look-ups by name, each of which parses the name again.
-        foreach (var header in response.Headers.NonValidated)
-        {
-            if (IsSessionHeader(header.Key))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        // Look-ups by name, not one pass over the headers: enumerating builds each value's string, which allocates for a header an inner
+        // handler has already parsed.
+        var headers = response.Headers.NonValidated;
+        return headers.Count != 0 && (headers.Contains(HeaderNames.FrontToken) || headers.Contains(HeaderNames.AccessToken) || headers.Contains(HeaderNames.RefreshToken)
+            || headers.Contains(HeaderNames.AntiCsrf) || headers.Contains(HeaderNames.SetCookie));
     }
-
-    private static bool IsSessionHeader(string name) => name.Length switch
-    {
-        9 => string.Equals(name, HeaderNames.AntiCsrf, StringComparison.OrdinalIgnoreCase),
-        10 => string.Equals(name, HeaderNames.SetCookie, StringComparison.OrdinalIgnoreCase),
-        11 => string.Equals(name, HeaderNames.FrontToken, StringComparison.OrdinalIgnoreCase),
-        15 => string.Equals(name, HeaderNames.AccessToken, StringComparison.OrdinalIgnoreCase),
-        16 => string.Equals(name, HeaderNames.RefreshToken, StringComparison.OrdinalIgnoreCase),
-        _ => false,
-    };
 
     public SessionTokens ApplyResponse(SessionTokens current, HttpResponseMessage response, Uri requestUri, bool isRefreshResponse, bool wasLoggedIn, List<SessionEvent> events)
     {
