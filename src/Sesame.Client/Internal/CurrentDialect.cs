@@ -189,7 +189,10 @@ internal sealed class CurrentDialect(SesameClientOptions options, SessionEndpoin
             else
             {
                 next = next with { FrontToken = frontToken, LastAccessTokenUpdate = stamp };
-                if (current.FrontToken is not null && !string.Equals(current.DecodedFrontToken?.PayloadJson, next.DecodedFrontToken?.PayloadJson, StringComparison.Ordinal))
+                // The same front token again (every re-sent call of a storm is answered with the one promoted token) cannot change the
+                // payload: skip decoding both.
+                if (current.FrontToken is not null && !string.Equals(current.FrontToken, frontToken, StringComparison.Ordinal)
+                    && !string.Equals(current.DecodedFrontToken?.PayloadJson, next.DecodedFrontToken?.PayloadJson, StringComparison.Ordinal))
                 {
                     events.Add(SessionEvent.PayloadUpdated);
                 }
