@@ -178,17 +178,17 @@ internal sealed class AccessTokenService
             return new(AccessTokenStatus.TryRefresh, null, "bad signature");
         }
 
-        if (exp * 1000 < _time.GetUtcNow().ToUnixTimeMilliseconds())
-        {
-            return new(AccessTokenStatus.TryRefresh, null, "expired");
-        }
-
         jwt.TryGetPayloadValue<string>("parentRefreshTokenHash1", out var parentHash);
         jwt.TryGetPayloadValue<string>("antiCsrfToken", out var antiCsrfToken);
         var session = new SesameSession(sub, sessionHandle, refreshTokenHash1, parentHash, antiCsrfToken, exp, token, null,
             jwt.EncodedPayload, method) { KeyId = jwt.Kid };
+
+        // Cached even when already expired (TryCheckCached answers "expired" on every hit): after an expiry a client's waiting
+        // requests all arrive with a token the server may never have seen, and each would pay the RSA check for a "try refresh".
         _verified.Add(session);
-        return new(AccessTokenStatus.Valid, session, null);
+        return exp * 1000 < _time.GetUtcNow().ToUnixTimeMilliseconds()
+            ? new(AccessTokenStatus.TryRefresh, null, "expired")
+            : new(AccessTokenStatus.Valid, session, null);
     }
 
     /// <summary>The payload in the core's order, custom claims at top level, <c>iss</c> last (it overrides the app's).</summary>

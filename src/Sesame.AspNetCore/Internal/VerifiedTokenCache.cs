@@ -5,10 +5,11 @@ namespace Sesame.AspNetCore.Internal;
 /// <summary>
 /// Access tokens whose signature and shape already checked out, keyed by the exact token text, so a client that sends
 /// the same token on many requests pays for the RSA signature check once (it dominated the per-request cost of a
-/// protected endpoint: see docs/benchmarks.md). Only tokens that verified as valid are added, and a hit needs the very
-/// same characters, so the cache cannot make a forged token pass; the expiry (and that the signing key is still
-/// known) is checked by the caller on every hit. Looked up by span, so the request's header text is not copied.
-/// Bounded: when full it is emptied, and tokens are simply verified again.
+/// protected endpoint: see docs/benchmarks.md). Only tokens whose shape and signature verified are added (expired ones
+/// too: every hit on them answers "try refresh"), and a hit needs the very same characters, so the cache cannot make a
+/// forged token pass; the expiry (and that the signing key is still known) is checked by the caller on every hit.
+/// Looked up by span, so the request's header text is not copied. Bounded: when full it is emptied, and tokens are
+/// simply verified again.
 /// </summary>
 internal sealed class VerifiedTokenCache
 {
