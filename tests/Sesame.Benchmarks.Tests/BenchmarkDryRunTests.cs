@@ -67,6 +67,7 @@ public sealed class BenchmarkDryRunTests : IDisposable
         Assert.Contains("| unprotected |", section, StringComparison.Ordinal);
         Assert.Contains("| Sesame |", section, StringComparison.Ordinal);
         Assert.Contains("| JwtBearer |", section, StringComparison.Ordinal);
+        Assert.Contains("| framework floor |", section, StringComparison.Ordinal);
         Assert.Contains("Sesame-protected endpoint", File.ReadAllText(Path.Combine(_output, "40-server-throughput.headline")), StringComparison.Ordinal);
     }
 
