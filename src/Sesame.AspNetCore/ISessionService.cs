@@ -24,8 +24,10 @@ public interface ISessionService
         CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Verifies the request's access token (the same check the authentication handler runs, done once per request).
-    /// No database access, except the one-time promotion of a rotated refresh token.
+    /// Verifies the request's access token (the same check the authentication handler runs, done once per request) and, on the first
+    /// use of an access token minted by a refresh, promotes its refresh token (server.md §7: one store write, and the new access token
+    /// is sent in the response). No database access otherwise. Calling this means the request needs its session: the authentication
+    /// handler itself promotes only on endpoints that require authorization, and leaves anonymous endpoints read-only.
     /// </summary>
     /// <param name="httpContext">The request.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
