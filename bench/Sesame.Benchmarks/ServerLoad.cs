@@ -23,7 +23,9 @@ public static class ServerLoad
         {
             BenchProfile.Dry => (TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 1),
             BenchProfile.Quick => (TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(4), 1),
-            _ => (TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(10), 3),
+            // Five shorter rounds rather than three long ones: the median then shrugs off a round that a neighbour on this shared
+            // machine disturbed.
+            _ => (TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(6), 5),
         };
         Directory.CreateDirectory(outputDirectory);
         await using var unprotected = await BenchServerProcess.StartAsync(["--mode", "unprotected"], CpuPinning.ServerCpu, cancellationToken).ConfigureAwait(false);
@@ -89,7 +91,8 @@ public static class ServerLoad
         }
 
         var median = results.ToDictionary(r => r.Key, r => r.Value.OrderBy(x => x.RequestsPerSecond).ElementAt(r.Value.Count / 2));
-        WriteSection(outputDirectory, median, duration, rounds, nodeUrl is not null);
+        var best = results.ToDictionary(r => r.Key, r => r.Value.Max(x => x.RequestsPerSecond));
+        WriteSection(outputDirectory, median, best, duration, rounds, nodeUrl is not null);
     }
 
     private static async Task<string> SesameAccessTokenAsync(HttpClient http, Uri server)
@@ -114,7 +117,8 @@ public static class ServerLoad
         return new Target("seed-era Node", new Uri(node, "session"), [.. headers]);
     }
 
-    private static void WriteSection(string outputDirectory, Dictionary<string, WrkResult> median, TimeSpan duration, int rounds, bool withNode)
+    private static void WriteSection(string outputDirectory, Dictionary<string, WrkResult> median, Dictionary<string, double> best, TimeSpan duration,
+        int rounds, bool withNode)
     {
         var baseline = median["unprotected"];
         var sameBytes = median["unprotected + token header"];
@@ -135,17 +139,20 @@ public static class ServerLoad
             text.AppendLine("seed-era Node: `tests/Interop/seed-era-server` (Express + supertokens-node-mysql-ref-jwt 5.0.4, MariaDB), `GET /session` with its cookies.");
         }
 
+        text.AppendLine("p99 is not a fair comparison here: every .NET server, the unprotected one included, shows stalls of ~0.5–0.9 s in some rounds and none in");
+        text.AppendLine("others (the same with workstation GC or more pool threads: this VM's scheduling), and a stalled round also loses 15–35 % of its requests/s.");
+        text.AppendLine("So the table also gives each server's best round (the least disturbed one) and the ratios of those; compare requests/s and p50.");
         text.AppendLine("`unprotected + token header`: the unprotected server sent a token-sized `Authorization` header that nobody checks (same request bytes as the Sesame row).");
         text.AppendLine("`framework floor`: `UseAuthentication` + `UseAuthorization` + `RequireAuthorization()` with a scheme whose handler returns one constant ticket");
         text.AppendLine("without reading the request: the least any authentication scheme costs in ASP.NET Core, with the same request bytes.");
         text.AppendLine("Targets: Sesame ≥ 0.95× unprotected, ≥ 1.05× JwtBearer, ≥ 5× the Node backend.");
         text.AppendLine();
-        text.AppendLine("| server | requests/s | p50 (ms) | p99 (ms) | ratio to unprotected | Sesame ÷ this |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|");
+        text.AppendLine("| server | requests/s (median round) | p50 (ms) | p99 (ms) | ratio to unprotected | Sesame ÷ this | requests/s (best round) | best: ratio to unprotected | best: Sesame ÷ this |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (name, result) in median)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {name} | {result.RequestsPerSecond:N0} | {result.P50Ms:F2} | {result.P99Ms:F2} | {result.RequestsPerSecond / baseline.RequestsPerSecond:F2}× | {sesame.RequestsPerSecond / result.RequestsPerSecond:F2}× |");
+                $"| {name} | {result.RequestsPerSecond:N0} | {result.P50Ms:F2} | {result.P99Ms:F2} | {result.RequestsPerSecond / baseline.RequestsPerSecond:F2}× | {sesame.RequestsPerSecond / result.RequestsPerSecond:F2}× | {best[name]:N0} | {best[name] / best["unprotected"]:F2}× | {best["Sesame"] / best[name]:F2}× |");
         }
 
         text.AppendLine();
@@ -156,7 +163,7 @@ public static class ServerLoad
             ? string.Create(CultureInfo.InvariantCulture, $", {sesame.RequestsPerSecond / median["seed-era Node"].RequestsPerSecond:F1}× the seed-era Node backend's")
             : string.Empty;
         headline.AppendLine(CultureInfo.InvariantCulture,
-            $"- Server: a Sesame-protected endpoint serves {sesame.RequestsPerSecond / baseline.RequestsPerSecond:F2}× the unprotected endpoint's requests/s ({sesame.RequestsPerSecond / sameBytes.RequestsPerSecond:F2}× when that one receives the same token header unchecked; the framework floor, ASP.NET Core's auth middlewares with a constant-ticket scheme, is {floor.RequestsPerSecond / baseline.RequestsPerSecond:F2}×, so Sesame is {sesame.RequestsPerSecond / floor.RequestsPerSecond:F2}× the floor), {sesame.RequestsPerSecond / median["JwtBearer"].RequestsPerSecond:F2}× JwtBearer's{node}.");
+            $"- Server: a Sesame-protected endpoint serves {sesame.RequestsPerSecond / baseline.RequestsPerSecond:F2}× the unprotected endpoint's requests/s ({sesame.RequestsPerSecond / sameBytes.RequestsPerSecond:F2}× when that one receives the same token header unchecked; the framework floor, ASP.NET Core's auth middlewares with a constant-ticket scheme, is {floor.RequestsPerSecond / baseline.RequestsPerSecond:F2}×, so Sesame is {sesame.RequestsPerSecond / floor.RequestsPerSecond:F2}× the floor), {sesame.RequestsPerSecond / median["JwtBearer"].RequestsPerSecond:F2}× JwtBearer's{node} (median rounds; best rounds: {best["Sesame"] / best["unprotected"]:F2}× unprotected, {best["Sesame"] / best["framework floor"]:F2}× the floor, {best["Sesame"] / best["JwtBearer"]:F2}× JwtBearer).");
         File.WriteAllText(Path.Combine(outputDirectory, "40-server-throughput.headline"), headline.ToString());
     }
 }
