@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using RestSharp;
 using RestSharp.Authenticators;
 using Sesame.Client.RestSharp;
+using Sesame.Testing.Server;
 using static Sesame.Client.RestSharp.Tests.Harness;
 
 namespace Sesame.Client.RestSharp.Tests;
@@ -387,24 +388,6 @@ public sealed class RestSharpSessionTests
         Assert.Equal("value2", seen["interceptorheader2"]);
         Assert.Equal(1, h.Server.RefreshCalledCount);
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], after); // both interceptors see the final answer, not the rejected attempt
-    }
-
-    private sealed class OpaqueHandler(HttpMessageHandler inner) : HttpMessageHandler
-    {
-        private readonly HttpMessageInvoker _inner = new(inner);
-
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            _inner.SendAsync(request, cancellationToken);
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _inner.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
     }
 
     private sealed class HeaderInterceptor(string name, string value, List<HttpStatusCode> after) : global::RestSharp.Interceptors.Interceptor

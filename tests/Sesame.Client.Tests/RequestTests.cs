@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Sesame.Client;
+using Sesame.Testing.Server;
 
 namespace Sesame.Client.Tests;
 
@@ -340,25 +341,6 @@ public sealed class RequestTests
             _ => new ByteArrayContent(binary),
         };
         return await content.ReadAsByteArrayAsync();
-    }
-
-    /// <summary>A handler that wraps another without being a DelegatingHandler, so a chain walk cannot see what it wraps.</summary>
-    private sealed class OpaqueHandler(HttpMessageHandler inner) : HttpMessageHandler
-    {
-        private readonly HttpMessageInvoker _inner = new(inner);
-
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            _inner.SendAsync(request, cancellationToken);
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _inner.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
     }
 
     /// <summary>A stream that can be read once, forwards only (what a network or pipe stream is).</summary>
