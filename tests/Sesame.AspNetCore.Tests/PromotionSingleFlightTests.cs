@@ -108,33 +108,6 @@ public sealed class PromotionSingleFlightTests
 {
     private const int Concurrent = 20;
 
-    private static async Task<(SesameTestServer Server, HeldRotationStore Store, ArrivalCounter Arrivals)> StartAsync()
-    {
-        HeldRotationStore? store = null;
-        var arrivals = new ArrivalCounter();
-        var path = SesameTestServer.NewDatabasePath();
-        var server = await SesameTestServer.StartAsync(new SesameTestServerSettings
-        {
-            DatabasePath = path,
-            ConfigureServices = services =>
-            {
-                services.AddSingleton<ISessionStore>(_ => store = new HeldRotationStore(new SqliteSessionStore(path, NullLogger<SqliteSessionStore>.Instance)));
-                services.AddSingleton<IStartupFilter>(arrivals);
-            },
-        });
-        return (server, store!, arrivals);
-    }
-
-    /// <summary>Logs in and refreshes: the returned client holds a child access token that was never used.</summary>
-    private static async Task<HeaderSession> RefreshedClientAsync(SesameTestServer server)
-    {
-        var client = new HeaderSession(server);
-        await client.LoginAsync("u1");
-        await client.RefreshAsync();
-        Assert.NotNull(Jwt.Payload(client.AccessToken!)["parentRefreshTokenHash1"]);
-        return client;
-    }
-
     private static async Task<HttpResponseMessage> GetWithTokenAsync(HttpClient http, string accessToken, CancellationToken cancellationToken = default)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/");
@@ -142,39 +115,100 @@ public sealed class PromotionSingleFlightTests
         return await http.SendAsync(request, cancellationToken);
     }
 
-    /// <summary>Waits (real time: the requests travel over loopback) until <paramref name="count"/> requests entered the server, then a
-    /// little longer so each can reach verification; returns early once <paramref name="settled"/> holds.</summary>
-    private static async Task WaitForArrivalsAsync(ArrivalCounter arrivals, int count, Func<bool> settled)
+    /// <summary>
+    /// A server on the held store, and a client that logged in and refreshed, so it holds a child access token never used; the store's
+    /// compare-and-set is held (and, if asked, fails when released) from here on.
+    /// </summary>
+    private sealed class HeldPromotion : IAsyncDisposable
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (arrivals.Arrived < count)
+        private readonly ArrivalCounter _arrivals;
+        private readonly int _arrivedBefore;
+
+        private HeldPromotion(SesameTestServer server, HeldRotationStore store, ArrivalCounter arrivals, HeaderSession client)
         {
-            await Task.Delay(5, timeout.Token);
+            Server = server;
+            Store = store;
+            _arrivals = arrivals;
+            Client = client;
+            Child = client.AccessToken!;
+            _arrivedBefore = arrivals.Arrived;
         }
 
-        for (var waited = 0; waited < 300 && !settled(); waited += 10)
+        public SesameTestServer Server { get; }
+
+        public HeldRotationStore Store { get; }
+
+        public HeaderSession Client { get; }
+
+        public string Child { get; }
+
+        public static async Task<HeldPromotion> StartAsync(bool failHeldRotations)
         {
-            await Task.Delay(10, timeout.Token);
+            HeldRotationStore? store = null;
+            var arrivals = new ArrivalCounter();
+            var path = SesameTestServer.NewDatabasePath();
+            var server = await SesameTestServer.StartAsync(new SesameTestServerSettings
+            {
+                DatabasePath = path,
+                ConfigureServices = services =>
+                {
+                    services.AddSingleton<ISessionStore>(_ => store = new HeldRotationStore(new SqliteSessionStore(path, NullLogger<SqliteSessionStore>.Instance)));
+                    services.AddSingleton<IStartupFilter>(arrivals);
+                },
+            });
+            var client = new HeaderSession(server);
+            await client.LoginAsync("u1");
+            await client.RefreshAsync();
+            Assert.NotNull(Jwt.Payload(client.AccessToken!)["parentRefreshTokenHash1"]);
+            store!.ResetCounts();
+            store.Hold = true;
+            store.FailHeldRotations = failHeldRotations;
+            return new HeldPromotion(server, store, arrivals, client);
         }
+
+        /// <summary>Waits (real time: the requests travel over loopback) until <paramref name="count"/> requests entered the server, then
+        /// a little longer so each can reach verification (or until each has reached the compare-and-set, which only a missing single
+        /// flight allows).</summary>
+        public async Task WaitUntilAllArrivedAsync(int count)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            while (_arrivals.Arrived < _arrivedBefore + count)
+            {
+                await Task.Delay(5, timeout.Token);
+            }
+
+            for (var waited = 0; waited < 300 && Store.Rotations < count; waited += 10)
+            {
+                await Task.Delay(10, timeout.Token);
+            }
+        }
+
+        /// <summary>The session row holds the hash of the child refresh token the client received: the child was promoted.</summary>
+        public async Task AssertRowHoldsTheChildRefreshTokenAsync()
+        {
+            var row = await Store.FindAsync((string)Jwt.Payload(Child)["sessionHandle"]!, CancellationToken.None);
+            Assert.Equal(Sha(Sha(Client.RefreshToken!)), row!.RefreshTokenHash2);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            await Server.DisposeAsync();
+        }
+
+        private static string Sha(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
     }
-
-    private static string Sha(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 
     [Fact]
     public async Task Concurrent_first_uses_of_a_refreshed_access_token_share_one_promotion_with_exactly_one_store_write()
     {
-        var (server, store, arrivals) = await StartAsync();
-        await using var _s = server;
-        using var client = await RefreshedClientAsync(server);
-        var child = client.AccessToken!;
-        store.ResetCounts();
-        store.Hold = true;
-        var before = arrivals.Arrived;
+        await using var storm = await HeldPromotion.StartAsync(failHeldRotations: false);
+        var (store, client, child) = (storm.Store, storm.Client, storm.Child);
 
         var calls = Enumerable.Range(0, Concurrent).Select(_ => GetWithTokenAsync(client.Http, child)).ToArray();
         await store.Entered.WaitAsync(TimeSpan.FromSeconds(20));
         // Without the single flight every request would read the row and queue its own compare-and-set behind the held one.
-        await WaitForArrivalsAsync(arrivals, before + Concurrent, () => store.Rotations >= Concurrent);
+        await storm.WaitUntilAllArrivedAsync(Concurrent);
         store.Release();
         var responses = await Task.WhenAll(calls);
 
@@ -192,20 +226,14 @@ public sealed class PromotionSingleFlightTests
         // All got the same promoted token (no parent hash), and the row holds the child refresh token.
         var promoted = Assert.Single(fresh);
         Assert.Null(Jwt.Payload(promoted)["parentRefreshTokenHash1"]);
-        var row = await store.FindAsync((string)Jwt.Payload(child)["sessionHandle"]!, CancellationToken.None);
-        Assert.Equal(Sha(Sha(client.RefreshToken!)), row!.RefreshTokenHash2);
+        await storm.AssertRowHoldsTheChildRefreshTokenAsync();
     }
 
     [Fact]
     public async Task A_shared_promotion_completes_for_the_others_when_the_request_that_started_it_goes_away()
     {
-        var (server, store, arrivals) = await StartAsync();
-        await using var _s = server;
-        using var client = await RefreshedClientAsync(server);
-        var child = client.AccessToken!;
-        store.ResetCounts();
-        store.Hold = true;
-        var before = arrivals.Arrived;
+        await using var storm = await HeldPromotion.StartAsync(failHeldRotations: false);
+        var (server, store, client, child) = (storm.Server, storm.Store, storm.Client, storm.Child);
 
         // The first request starts the promotion and is abandoned by its client while the write is in progress.
         using var firstClient = new HttpClient { BaseAddress = server.BaseAddress };
@@ -213,7 +241,7 @@ public sealed class PromotionSingleFlightTests
         var first = GetWithTokenAsync(firstClient, child, abandon.Token);
         await store.Entered.WaitAsync(TimeSpan.FromSeconds(20));
         var others = Enumerable.Range(0, Concurrent - 1).Select(_ => GetWithTokenAsync(client.Http, child)).ToArray();
-        await WaitForArrivalsAsync(arrivals, before + Concurrent, () => store.Rotations >= Concurrent);
+        await storm.WaitUntilAllArrivedAsync(Concurrent);
         await abandon.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
         firstClient.Dispose(); // closes the connection: the server sees the request aborted
@@ -227,25 +255,18 @@ public sealed class PromotionSingleFlightTests
         }
 
         Assert.Equal(1, store.Rotations);
-        var row = await store.FindAsync((string)Jwt.Payload(child)["sessionHandle"]!, CancellationToken.None);
-        Assert.Equal(Sha(Sha(client.RefreshToken!)), row!.RefreshTokenHash2);
+        await storm.AssertRowHoldsTheChildRefreshTokenAsync();
     }
 
     [Fact]
     public async Task A_failed_shared_promotion_fails_only_its_waiters_and_the_next_request_promotes_again()
     {
-        var (server, store, arrivals) = await StartAsync();
-        await using var _s = server;
-        using var client = await RefreshedClientAsync(server);
-        var child = client.AccessToken!;
-        store.ResetCounts();
-        store.Hold = true;
-        store.FailHeldRotations = true;
-        var before = arrivals.Arrived;
+        await using var storm = await HeldPromotion.StartAsync(failHeldRotations: true);
+        var (store, client, child) = (storm.Store, storm.Client, storm.Child);
 
         var calls = Enumerable.Range(0, Concurrent).Select(_ => GetWithTokenAsync(client.Http, child)).ToArray();
         await store.Entered.WaitAsync(TimeSpan.FromSeconds(20));
-        await WaitForArrivalsAsync(arrivals, before + Concurrent, () => store.Rotations >= Concurrent);
+        await storm.WaitUntilAllArrivedAsync(Concurrent);
         store.Release();
         foreach (var response in await Task.WhenAll(calls))
         {
@@ -261,7 +282,6 @@ public sealed class PromotionSingleFlightTests
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
         Assert.Null(Jwt.Payload(next.Header("st-access-token")!)["parentRefreshTokenHash1"]);
         Assert.Equal(2, store.Rotations);
-        var row = await store.FindAsync((string)Jwt.Payload(child)["sessionHandle"]!, CancellationToken.None);
-        Assert.Equal(Sha(Sha(client.RefreshToken!)), row!.RefreshTokenHash2);
+        await storm.AssertRowHoldsTheChildRefreshTokenAsync();
     }
 }
