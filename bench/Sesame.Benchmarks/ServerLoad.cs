@@ -139,8 +139,8 @@ public static class ServerLoad
             text.AppendLine("seed-era Node: `tests/Interop/seed-era-server` (Express + supertokens-node-mysql-ref-jwt 5.0.4, MariaDB), `GET /session` with its cookies.");
         }
 
-        text.AppendLine("p99 is not a fair comparison here: every .NET server, the unprotected one included, shows stalls of ~0.5–0.9 s in some rounds and none in");
-        text.AppendLine("others (the same with workstation GC or more pool threads: this VM's scheduling), and a stalled round also loses 15–35 % of its requests/s.");
+        text.AppendLine("p99 is not a fair comparison here: in some rounds, on every .NET server alike (the unprotected one included), wrk reports latencies up to ~0.9 s");
+        text.AppendLine("that its own throughput rules out (64 connections at 55k req/s mean ~1.2 ms by Little's law; wrk said 65 ms), and such rounds lose 15–35 % of their requests/s.");
         text.AppendLine("So the table also gives each server's best round (the least disturbed one) and the ratios of those; compare requests/s and p50.");
         text.AppendLine("`unprotected + token header`: the unprotected server sent a token-sized `Authorization` header that nobody checks (same request bytes as the Sesame row).");
         text.AppendLine("`framework floor`: `UseAuthentication` + `UseAuthorization` + `RequireAuthorization()` with a scheme whose handler returns one constant ticket");
