@@ -93,7 +93,10 @@ public static class SesameServiceCollectionExtensions
         {
             options.Validate(SesameDefaults.AuthenticationScheme);
             return true;
-        });
+        }).Validate(
+            static options => options.Events is null && options.EventsType is null,
+            "The Sesame scheme raises no authentication events, so SesameAuthenticationOptions.Events/EventsType would never be called; "
+            + "use SesameServerOptions.Events (AddSesame(o => o.Events.…)) for session events.");
         services.TryAddSingleton<SesameAuthenticationOptionsCache>();
         services.TryAddTransient<SesameAuthenticationHandler>();
         services.AddAuthorization();

@@ -31,6 +31,19 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void Authentication_events_on_the_scheme_options_are_refused_at_start_instead_of_silently_never_called()
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddSesame();
+        services.Configure<SesameAuthenticationOptions>(SesameDefaults.AuthenticationScheme, o => o.Events = new object());
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(
+            () => provider.GetRequiredService<IOptionsMonitor<SesameAuthenticationOptions>>().Get(SesameDefaults.AuthenticationScheme));
+        Assert.Contains(error.Failures, f => f.Contains("SesameServerOptions.Events", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Invalid_options_report_every_problem_at_once()
     {
         var services = new ServiceCollection().AddLogging();
