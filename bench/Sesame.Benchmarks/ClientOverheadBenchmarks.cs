@@ -20,7 +20,8 @@ namespace Sesame.Benchmarks;
 [CategoriesColumn]
 public class ClientOverheadBenchmarks
 {
-    private static readonly byte[] PostBody = Encoding.UTF8.GetBytes(
+    /// <summary>The POST body of both client suites: a typical small JSON request (170 bytes).</summary>
+    internal static readonly byte[] PostBody = Encoding.UTF8.GetBytes(
         """{"orderId":"3f2b8c4e-1d7a-4c2e-9b1f-6a5d4e3c2b1a","items":[{"sku":"A-100","quantity":2},{"sku":"B-200","quantity":1}],"note":"benchmark body of a typical small JSON request"}""");
 
     private BenchServerProcess _server = null!;

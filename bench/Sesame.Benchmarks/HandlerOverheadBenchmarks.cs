@@ -22,9 +22,6 @@ namespace Sesame.Benchmarks;
 [CategoriesColumn]
 public class HandlerOverheadBenchmarks
 {
-    private static readonly byte[] PostBody = Encoding.UTF8.GetBytes(
-        """{"orderId":"3f2b8c4e-1d7a-4c2e-9b1f-6a5d4e3c2b1a","items":[{"sku":"A-100","quantity":2},{"sku":"B-200","quantity":1}],"note":"benchmark body of a typical small JSON request"}""");
-
     private static readonly Uri ApiDomain = new("http://127.0.0.1:5080/");
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
@@ -116,7 +113,7 @@ public class HandlerOverheadBenchmarks
 
     private int Post(HttpMessageInvoker invoker, NetworkStub stub)
     {
-        using var content = new ByteArrayContent(PostBody);
+        using var content = new ByteArrayContent(ClientOverheadBenchmarks.PostBody);
         content.Headers.ContentType = Json;
         using var request = new HttpRequestMessage(HttpMethod.Post, _postUri) { Content = content };
         return Send(invoker, stub, request);
