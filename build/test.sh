@@ -33,16 +33,23 @@ for s in build/services/*.sh; do
   done <<< "$out"
 done
 
-dotnet test --solution Sesame.slnx -c Release --no-build --report-xunit-trx --results-directory "$results"
-test_rc=$?
+dotnet test --solution Sesame.slnx -c Release --no-build --report-xunit-trx --results-directory "$results" 2>&1 | tee "$results/dotnet-test.log"
+test_rc=${PIPESTATUS[0]}
 
-passed=0; failed=0
-for trx in "$results"/*.trx; do
-  [ -f "$trx" ] || continue
-  c=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
-  p=$(echo "$c" | sed -n 's/.* passed="\([0-9]*\)".*/\1/p'); f=$(echo "$c" | sed -n 's/.* failed="\([0-9]*\)".*/\1/p')
-  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
-done
+# The counts: dotnet test's own summary of all projects ("succeeded: N", "failed: N" after the last project). The per-project TRX
+# files are the fallback (a run that died before its summary); they are not the first source because two projects finishing
+# in the same instant can get the same TRX file name, and one file then hides the other's tests.
+passed=$(sed -n 's/^[[:space:]]*succeeded: \([0-9][0-9]*\)[[:space:]]*$/\1/p' "$results/dotnet-test.log" | tail -n 1)
+failed=$(sed -n 's/^[[:space:]]*failed: \([0-9][0-9]*\)[[:space:]]*$/\1/p' "$results/dotnet-test.log" | tail -n 1)
+if [ -z "$passed" ] || [ -z "$failed" ]; then
+  passed=0; failed=0
+  for trx in "$results"/*.trx; do
+    [ -f "$trx" ] || continue
+    c=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+    p=$(echo "$c" | sed -n 's/.* passed="\([0-9]*\)".*/\1/p'); f=$(echo "$c" | sed -n 's/.* failed="\([0-9]*\)".*/\1/p')
+    passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  done
+fi
 if [ "$test_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
