@@ -18,14 +18,14 @@ internal enum PromotionOutcomeKind
     KeptLosing,
 }
 
-/// <summary>The result of one promotion's store round trips; <paramref name="AccessTokenPayloadJson"/> is the row's payload when
-/// <paramref name="Kind"/> is <see cref="PromotionOutcomeKind.Current"/>.</summary>
-internal readonly record struct PromotionOutcome(PromotionOutcomeKind Kind, string? AccessTokenPayloadJson);
+/// <summary>The result of one promotion; when <paramref name="Kind"/> is <see cref="PromotionOutcomeKind.Current"/>,
+/// <paramref name="AccessTokenPayloadJson"/> is the row's payload and <paramref name="Fresh"/> the access token signed for it.</summary>
+internal readonly record struct PromotionOutcome(PromotionOutcomeKind Kind, string? AccessTokenPayloadJson, SesameSession? Fresh);
 
 /// <summary>
 /// Single flight for verify-time promotions in this process: concurrent requests carrying the same just-refreshed access token
-/// (same session handle and child refresh-token hash) wait for one promotion (one row read and one compare-and-set) and share its
-/// outcome. Without it, each of N requests that a client re-sends after a refresh read the row and queued for the compare-and-set
+/// (same session handle and child refresh-token hash) wait for one promotion (one row read, one compare-and-set, one signature) and
+/// share its outcome. Without it, each of N requests that a client re-sends after a refresh read the row and queued for the compare-and-set
 /// behind the one durable write that wins (SQLite serialises writers), so a refresh storm paid N store round trips.
 /// Across server instances the store's compare-and-set still decides. A flight is forgotten as soon as it ends, so a failure (store
 /// unavailable) reaches only the requests that were waiting for it and the next request tries again; finished promotions are

@@ -227,41 +227,11 @@ internal sealed class SessionService(
 
         await initializer.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
 
-        // Requests carrying this child token at the same time share one promotion (one row read, one compare-and-set): a client
-        // re-sends all its waiting requests at once after a refresh, and SQLite runs their writes one at a time (PromotionFlight).
+        // Requests carrying this child token at the same time share one promotion (one row read, one compare-and-set, one signature):
+        // a client re-sends all its waiting requests at once after a refresh, and SQLite runs their writes one at a time.
         var outcome = await _promotionFlight.JoinOrStartAsync(session.SessionHandle, session.RefreshTokenHash1,
-            (store, time, settings.Options.RefreshTokenLifetime, session.SessionHandle, CurrentHash2: TokenCrypto.Sha256Hex(session.RefreshTokenHash1),
-                ParentHash2: TokenCrypto.Sha256Hex(session.ParentRefreshTokenHash1!)),
-            static async state =>
-            {
-                for (var attempt = 0; attempt < MaxCasAttempts; attempt++)
-                {
-                    // No cancellation token: the promotion is shared, and the request that started it may go away first.
-                    var row = await state.store.FindAsync(state.SessionHandle, CancellationToken.None).ConfigureAwait(false);
-                    var now = state.time.GetUtcNow();
-                    if (row is null || row.ExpiresAt <= now)
-                    {
-                        return new PromotionOutcome(PromotionOutcomeKind.SessionGone, null);
-                    }
-
-                    if (TokenCrypto.FixedTimeEquals(state.ParentHash2, row.RefreshTokenHash2))
-                    {
-                        if (!await state.store.TryRotateAsync(row.SessionHandle, row.RefreshTokenHash2, state.CurrentHash2,
-                                now + state.RefreshTokenLifetime, CancellationToken.None).ConfigureAwait(false))
-                        {
-                            continue; // another instance changed the row first: read it again and decide anew
-                        }
-
-                        return new PromotionOutcome(PromotionOutcomeKind.Current, row.AccessTokenPayloadJson);
-                    }
-
-                    return TokenCrypto.FixedTimeEquals(state.CurrentHash2, row.RefreshTokenHash2)
-                        ? new PromotionOutcome(PromotionOutcomeKind.Current, row.AccessTokenPayloadJson)
-                        : new PromotionOutcome(PromotionOutcomeKind.StaleBranch, null);
-                }
-
-                return new PromotionOutcome(PromotionOutcomeKind.KeptLosing, null);
-            },
+            (Service: this, Child: session, Issuer: settings.Issuer(httpContext.Request)),
+            static state => state.Service.PromoteInStoreAsync(state.Child, state.Issuer),
             cancellationToken).ConfigureAwait(false);
 
         switch (outcome.Kind)
@@ -275,14 +245,59 @@ internal sealed class SessionService(
                 return new SessionVerificationResult(SessionVerificationStatus.Valid, session);
         }
 
-        // Requests carrying the same child token share one freshly signed token (signing is the expensive step).
-        var claims = new AccessTokenClaims(session.UserId, session.SessionHandle, session.RefreshTokenHash1, null, session.AntiCsrfToken,
-            outcome.AccessTokenPayloadJson!, settings.Issuer(httpContext.Request));
-        var fresh = await _promoted.GetOrCreateAsync(session, () => accessTokens.CreateAsync(claims, session.TransferMethod, null, CancellationToken.None)
-            .AsTask()).ConfigureAwait(false);
+        // The same child token sent the other way (cookie vs header) gets its own token in that transfer method.
+        var fresh = outcome.Fresh!.TransferMethod == session.TransferMethod
+            ? outcome.Fresh
+            : await accessTokens.CreateAsync(PromotedClaims(session, outcome.AccessTokenPayloadJson!, settings.Issuer(httpContext.Request)),
+                session.TransferMethod, null, CancellationToken.None).ConfigureAwait(false);
         transport.WriteTokens(httpContext, fresh, null, default, null);
         return new SessionVerificationResult(SessionVerificationStatus.Valid, fresh);
     }
+
+    /// <summary>
+    /// The store side of a promotion, shared by every request in its flight (hence no cancellation token: the request that started it
+    /// may go away first): promote the child refresh token with a compare-and-set, then sign the fresh access token once and remember it
+    /// for the requests that arrive after the flight.
+    /// </summary>
+    private async Task<PromotionOutcome> PromoteInStoreAsync(SesameSession child, string issuer)
+    {
+        var currentHash2 = TokenCrypto.Sha256Hex(child.RefreshTokenHash1);
+        var parentHash2 = TokenCrypto.Sha256Hex(child.ParentRefreshTokenHash1!);
+        for (var attempt = 0; attempt < MaxCasAttempts; attempt++)
+        {
+            var row = await store.FindAsync(child.SessionHandle, CancellationToken.None).ConfigureAwait(false);
+            var now = time.GetUtcNow();
+            if (row is null || row.ExpiresAt <= now)
+            {
+                return new PromotionOutcome(PromotionOutcomeKind.SessionGone, null, null);
+            }
+
+            if (TokenCrypto.FixedTimeEquals(parentHash2, row.RefreshTokenHash2))
+            {
+                if (!await store.TryRotateAsync(row.SessionHandle, row.RefreshTokenHash2, currentHash2, now + settings.Options.RefreshTokenLifetime,
+                        CancellationToken.None).ConfigureAwait(false))
+                {
+                    continue; // another instance changed the row first: read it again and decide anew
+                }
+            }
+            else if (!TokenCrypto.FixedTimeEquals(currentHash2, row.RefreshTokenHash2))
+            {
+                return new PromotionOutcome(PromotionOutcomeKind.StaleBranch, null, null);
+            }
+
+            // The row holds this child token now (promoted here or earlier): sign the fresh token once, before the flight ends, so no
+            // request falls between the flight and the cache.
+            var fresh = await accessTokens.CreateAsync(PromotedClaims(child, row.AccessTokenPayloadJson, issuer), child.TransferMethod, null,
+                CancellationToken.None).ConfigureAwait(false);
+            _promoted.Remember(child, fresh);
+            return new PromotionOutcome(PromotionOutcomeKind.Current, row.AccessTokenPayloadJson, fresh);
+        }
+
+        return new PromotionOutcome(PromotionOutcomeKind.KeptLosing, null, null);
+    }
+
+    private static AccessTokenClaims PromotedClaims(SesameSession child, string payloadJson, string issuer) =>
+        new(child.UserId, child.SessionHandle, child.RefreshTokenHash1, null, child.AntiCsrfToken, payloadJson, issuer);
 
     public async Task<SessionRefreshResult> RefreshSessionAsync(HttpContext httpContext, CancellationToken cancellationToken = default)
     {
