@@ -160,6 +160,12 @@ internal sealed class SesameAuthenticationHandler(
                     identity));
                 identity.AddClaim(new Claim(SessionHandleClaim, session.SessionHandle, ClaimValueTypes.String, ClaimsIdentity.DefaultIssuer,
                     ClaimsIdentity.DefaultIssuer, identity));
+                foreach (var claim in settings.ClaimMapper.ClaimsOf(session))
+                {
+                    identity.AddClaim(new Claim(claim.Type, claim.Value, claim.ValueType, ClaimsIdentity.DefaultIssuer, ClaimsIdentity.DefaultIssuer,
+                        identity));
+                }
+
                 // A new principal per request: apps and claims transformations may change it.
                 return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), _scheme.Name)));
             case SessionVerificationStatus.NoSession:

@@ -79,6 +79,9 @@ public sealed class SesameServerOptions
 
     /// <summary>Callbacks for notable session events (theft detection, refreshes).</summary>
     public SesameEvents Events { get; set; } = new();
+
+    /// <summary>How access-token payload properties become claims of <c>HttpContext.User</c> (roles included).</summary>
+    public SesameClaimMappingOptions ClaimMapping { get; set; } = new();
 }
 
 /// <summary>Callbacks raised by the Sesame server, in the shape of <c>JwtBearerEvents</c>.</summary>

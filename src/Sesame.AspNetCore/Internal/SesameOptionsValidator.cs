@@ -55,6 +55,15 @@ internal sealed class SesameOptionsValidator : IValidateOptions<SesameServerOpti
             errors.Add("Session:Events must not be null.");
         }
 
+        if (options.ClaimMapping is null)
+        {
+            errors.Add("Session:ClaimMapping must not be null.");
+        }
+        else if (options.ClaimMapping.ClaimTypes.Any(static pair => string.IsNullOrWhiteSpace(pair.Value)))
+        {
+            errors.Add("Session:ClaimMapping:ClaimTypes must map every payload property to a non-empty claim type.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
