@@ -82,6 +82,20 @@ public sealed class SesameServerOptions
 
     /// <summary>How access-token payload properties become claims of <c>HttpContext.User</c> (roles included).</summary>
     public SesameClaimMappingOptions ClaimMapping { get; set; } = new();
+
+    /// <summary>
+    /// Session claims fetched into the access-token payload when a session is created (the app's payload properties of the same name are
+    /// replaced), in this order. Not bound from configuration.
+    /// </summary>
+    public IList<Claims.SessionClaim> Claims { get; } = [];
+
+    /// <summary>
+    /// Claim validators checked on every request that goes through ASP.NET Core authorization with a Sesame session (the reference's global
+    /// claim validators); endpoints add their own with <c>RequireSessionClaim</c> or replace these with
+    /// <c>OverrideGlobalSessionClaimValidators</c>. A failure answers <see cref="InvalidClaimStatusCode"/> with the failed validators.
+    /// Not bound from configuration.
+    /// </summary>
+    public IList<Claims.SessionClaimValidator> ClaimValidators { get; } = [];
 }
 
 /// <summary>Callbacks raised by the Sesame server, in the shape of <c>JwtBearerEvents</c>.</summary>

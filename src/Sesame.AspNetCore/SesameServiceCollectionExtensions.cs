@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -100,6 +101,7 @@ public static class SesameServiceCollectionExtensions
         services.TryAddSingleton<SesameAuthenticationOptionsCache>();
         services.TryAddTransient<SesameAuthenticationHandler>();
         services.AddAuthorization();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, Claims.SessionClaimsAuthorizationHandler>());
         return builder;
     }
 

@@ -28,8 +28,13 @@ internal static class ProtocolResponses
     public static Task TheftAsync(HttpContext context, SesameSettings settings) =>
         WriteAsync(context, settings.Options.SessionExpiredStatusCode, TheftBody);
 
-    public static Task InvalidClaimAsync(HttpContext context, SesameSettings settings) =>
-        WriteAsync(context, settings.Options.InvalidClaimStatusCode, InvalidClaimBody);
+    /// <summary>The invalid-claim answer, listing the failed claim validators of the request when there are some.</summary>
+    public static Task InvalidClaimAsync(HttpContext context, SesameSettings settings) => context.Features.Get<Claims.SessionClaimsOutcome>() switch
+    {
+        { SessionGone: true } => UnauthorisedAsync(context, settings),
+        { Errors.Count: > 0 } outcome => WriteAsync(context, settings.Options.InvalidClaimStatusCode, Claims.SessionClaimsOutcome.InvalidClaimBody(outcome.Errors)),
+        _ => WriteAsync(context, settings.Options.InvalidClaimStatusCode, InvalidClaimBody),
+    };
 
     public static Task UnavailableAsync(HttpContext context)
     {

@@ -35,6 +35,7 @@ internal sealed class SessionService(
     {
         ArgumentNullException.ThrowIfNull(httpContext);
         ArgumentException.ThrowIfNullOrEmpty(userId);
+        accessTokenPayload = await Claims.SessionClaimsRunner.AddClaimsOnCreationAsync(settings.Options.Claims, time, httpContext, userId, accessTokenPayload, cancellationToken).ConfigureAwait(false);
         var customClaims = accessTokenPayload is null ? "{}" : CheckedCustomClaims(accessTokenPayload);
         await initializer.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
 
