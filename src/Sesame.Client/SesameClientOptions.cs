@@ -71,5 +71,8 @@ public sealed class SesameClientOptions
     public Func<Uri, bool>? ShouldIntercept { get; set; }
 
     /// <summary>Creates a shallow copy (the explicit API copies the options it is given so later changes do not leak in).</summary>
+    /// <summary>The claim validators <c>ValidateClaimsAsync</c> checks by default (the official client's global claim validators). Empty by default.</summary>
+    public IList<Claims.ClientClaimValidator> ClaimValidators { get; } = [];
+
     internal SesameClientOptions Clone() => (SesameClientOptions)MemberwiseClone();
 }

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Sesame.AspNetCore;
 using Sesame.AspNetCore.Claims;
 using Sesame.Client;
+using static Sesame.Client.Claims.SessionClientClaimsExtensions;
 
 namespace Sesame.Client.Tests;
 
@@ -22,6 +23,8 @@ internal sealed class TestClaimSource
     public ConcurrentDictionary<string, string[]> Roles { get; } = new();
 
     public int AdminFetches;
+
+    public int RefreshEndpointCalls;
 
     public TestClaimSource()
     {
@@ -60,6 +63,11 @@ internal sealed class TestClaimSource
         app.MapGet("/c/roles", [Authorize(Roles = "admin")] () => "ok");
         app.MapGet("/c/no-globals", () => "ok").RequireAuthorization().OverrideGlobalSessionClaimValidators(_ => []);
         app.MapGet("/c/anonymous", () => "ok");
+        app.MapPost("/c/refresh-admin", async (HttpContext c, ISessionService sessions) =>
+        {
+            Interlocked.Increment(ref RefreshEndpointCalls);
+            return await sessions.FetchAndSetClaimAsync(c, IsAdmin) ? "refreshed" : "gone";
+        }).RequireAuthorization().OverrideGlobalSessionClaimValidators(_ => []);
         app.MapPost("/c/remove-plan", async (HttpContext c, ISessionService sessions) => await sessions.RemoveClaimAsync(c, Plan) ? "removed" : "gone")
             .RequireAuthorization().OverrideGlobalSessionClaimValidators(_ => []);
         app.MapGet("/c/attribute", [RequireSessionClaim(typeof(AttributeValidators), nameof(AttributeValidators.PlanIsPro))] () => "ok");
@@ -275,5 +283,94 @@ public sealed class SessionClaimsServerTests
         using var anonymous = new HttpClient { BaseAddress = h.Server.BaseAddress };
         using var response = await anonymous.GetAsync("/c/is-true");
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+}
+
+/// <summary>The client side of session claims (issue 18): values from the front token, client validators, the 403 body.</summary>
+public sealed class SessionClaimsClientTests
+{
+    [Fact]
+    public async Task Client_GetClaimValue_ReadsTheFrontTokenPayload()
+    {
+        var source = new TestClaimSource();
+        source.Admins["alice"] = true;
+        source.Roles["alice"] = ["admin", "editor"];
+        await using var h = await source.StartAsync(TokenTransferMethod.Header);
+        await h.LoginAsync("alice");
+        var isAdmin = new Claims.BooleanClaim("is-admin", _ => Task.CompletedTask);
+        var roles = new Claims.PrimitiveArrayClaim<string>("st-role", _ => Task.CompletedTask);
+        var plan = new Claims.PrimitiveClaim<string>("plan", _ => Task.CompletedTask);
+        Assert.Equal(new Claims.ClaimValue<bool>(true, true), await h.Session.GetClaimValueAsync(isAdmin));
+        Assert.Equal(["admin", "editor"], (await h.Session.GetClaimValueAsync(roles)).Value);
+        Assert.False((await h.Session.GetClaimValueAsync(plan)).HasValue);
+    }
+
+    [Fact]
+    public async Task Client_ValidateClaims_RefreshesAnOldClaimOnce_ForConcurrentCalls_ThenValidates()
+    {
+        var source = new TestClaimSource();
+        source.Admins["bob"] = false;
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        await using var h = await source.StartAsync(TokenTransferMethod.Cookie, time: time);
+        await h.LoginAsync("bob");
+        var isAdmin = new Claims.BooleanClaim("is-admin", async ct =>
+        {
+            using var response = await h.Api.PostAsync("/c/refresh-admin", null, ct);
+            response.EnsureSuccessStatusCode();
+        }, defaultMaxAge: TimeSpan.FromMinutes(5));
+        var validator = isAdmin.IsTrue();
+
+        var failed = await h.Session.ValidateClaimsAsync(_ => [validator]);
+        var error = Assert.Single(failed);
+        Assert.Equal("is-admin", error.Id);
+        Assert.Equal("""{"message":"wrong value","expectedValue":true,"actualValue":false}""", error.Reason!.Value.GetRawText());
+        Assert.Equal(0, source.RefreshEndpointCalls); // fresh: not refreshed
+
+        source.Admins["bob"] = true;
+        time.Advance(TimeSpan.FromMinutes(6));
+        var results = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => h.Session.ValidateClaimsAsync(_ => [validator])));
+        Assert.All(results, Assert.Empty);
+        Assert.Equal(1, source.RefreshEndpointCalls); // three concurrent validations, one claim refresh
+        Assert.True((await h.Session.GetClaimValueAsync(isAdmin)).Value);
+    }
+
+    [Fact]
+    public async Task Client_ValidateClaims_UsesTheGlobalValidators_AndTheOverride()
+    {
+        var source = new TestClaimSource();
+        source.Plans["carol"] = "free";
+        var plan = new Claims.PrimitiveClaim<string>("plan", _ => Task.CompletedTask);
+        var failing = Claims.ClientClaimValidator.Create("custom", _ => new Claims.ClaimValidationResult(false, new JsonObject { ["message"] = "testReason" }));
+        await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header, client: o => o.ClaimValidators.Add(plan.HasValue("pro")),
+            server: o => o.Claims.Add(source.Plan), services: null, api: null, time: null, databasePath: null, configureApp: source.Map);
+        await h.LoginAsync("carol");
+
+        Assert.Equal(["plan"], (await h.Session.ValidateClaimsAsync()).Select(e => e.Id));
+        Assert.Equal(["plan", "custom"], (await h.Session.ValidateClaimsAsync(globals => [.. globals, failing])).Select(e => e.Id));
+        Assert.Empty(await h.Session.ValidateClaimsAsync(_ => []));
+        Assert.Equal("""{"message":"testReason"}""",
+            (await h.Session.ValidateClaimsAsync(_ => [failing]))[0].Reason!.Value.GetRawText());
+    }
+
+    [Fact]
+    public async Task Client_GetInvalidClaimsFromResponse_Parses403_AndFiresTheEvent_AndIgnoresA403WithoutBody()
+    {
+        var source = new TestClaimSource();
+        source.Admins["dave"] = false;
+        await using var h = await source.StartAsync(TokenTransferMethod.Header);
+        await h.LoginAsync("dave");
+        using var response = await h.Api.GetAsync("/c/is-true");
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        var errors = await h.Session.GetInvalidClaimsFromResponseAsync(response);
+        var error = Assert.Single(errors);
+        Assert.Equal("is-admin", error.Id);
+        Assert.Equal("wrong value", error.Reason!.Value.GetProperty("message").GetString());
+        Assert.Contains("\"claimValidationErrors\"", await response.Content.ReadAsStringAsync()); // still readable
+        var evt = Assert.Single(h.Events, e => e.Type == SessionEventType.ApiInvalidClaim);
+        Assert.Equal("is-admin", evt.ClaimValidationErrors!.Value[0].GetProperty("id").GetString());
+
+        using var bare = new HttpResponseMessage(HttpStatusCode.Forbidden);
+        Assert.Empty(await Claims.SessionClientClaimsExtensions.GetInvalidClaimsFromResponseAsync(bare));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Claims.BooleanClaim("x", _ => Task.CompletedTask).IsTrue(TimeSpan.FromSeconds(6)));
     }
 }
