@@ -87,6 +87,19 @@ internal sealed class TestClaimSource
 
 public static class AttributeValidators
 {
+    // Compiles as docs/authorization.md shows it: a fetcher returns the plain value (an array for an array claim).
+    public static readonly PrimitiveArrayClaim<string> ImplicitArray = new("arr", static async (_, _) =>
+    {
+        await Task.Yield();
+        return new[] { "a" };
+    });
+
+    public static readonly BooleanClaim ImplicitBool = new("b", static async (_, _) =>
+    {
+        await Task.Yield();
+        return true;
+    });
+
     public static readonly SessionClaimValidator PlanIsPro = new PrimitiveClaim<string>("plan", static (_, _) => ValueTask.FromResult(ClaimValue<string>.None))
         .Validators.HasValue("pro");
 }
