@@ -160,6 +160,12 @@ internal sealed class SesameAuthenticationHandler(
                     identity));
                 identity.AddClaim(new Claim(SessionHandleClaim, session.SessionHandle, ClaimValueTypes.String, ClaimsIdentity.DefaultIssuer,
                     ClaimsIdentity.DefaultIssuer, identity));
+                foreach (var role in session.Roles)
+                {
+                    identity.AddClaim(new Claim(ClaimTypes.Role, role, ClaimValueTypes.String, ClaimsIdentity.DefaultIssuer,
+                        ClaimsIdentity.DefaultIssuer, identity));
+                }
+
                 // A new principal per request: apps and claims transformations may change it.
                 return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), _scheme.Name)));
             case SessionVerificationStatus.NoSession:

@@ -21,6 +21,7 @@ public sealed class SesameSession
     private readonly string? _encodedPayload;
     private string? _payloadJson;
     private SessionVerificationResult? _validResult;
+    private string[]? _roles;
 
     internal SesameSession(string userId, string sessionHandle, string refreshTokenHash1, string? parentRefreshTokenHash1,
         string? antiCsrfToken, long expiresAtSeconds, string accessToken, string? payloadJson, string? encodedPayload,
@@ -75,6 +76,12 @@ public sealed class SesameSession
     {
         PromotionPending = ParentRefreshTokenHash1 is not null,
     };
+
+    /// <summary>
+    /// The strings of the payload's <c>roles</c> array (none when absent or not an array), which become role claims of the principal.
+    /// Read once per token: the session object is shared by every request carrying it. A benign race: two requests may each read it.
+    /// </summary>
+    internal string[] Roles => _roles ??= Internal.PayloadRoles.Read(PayloadJson);
 
     /// <summary>The payload as JSON text, decoded from the token only when someone asks.</summary>
     internal string PayloadJson => _payloadJson ??= Encoding.UTF8.GetString(Base64Url.DecodeFromChars(_encodedPayload));
