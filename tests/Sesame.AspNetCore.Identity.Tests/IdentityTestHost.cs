@@ -9,6 +9,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -59,7 +61,7 @@ public sealed class IdentityTestHost : IAsyncDisposable
     public CapturingEmailSender Emails { get; }
 
     public static async Task<IdentityTestHost> StartAsync(IdentityTestStorage storage, FakeTimeProvider time,
-        Action<IdentityOptions>? identity = null, Action<SesameIdentityOptions>? sesameIdentity = null)
+        Action<IdentityOptions>? identity = null, Action<SesameIdentityOptions>? sesameIdentity = null, bool createTables = true)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -119,8 +121,17 @@ public sealed class IdentityTestHost : IAsyncDisposable
         var host = new IdentityTestHost(app, emails);
         using (var scope = app.Services.CreateScope())
         {
-            // Several instances over one database start one after the other in these tests; EnsureCreated is a no-op the second time.
-            await scope.ServiceProvider.GetRequiredService<TestIdentityDb>().Database.EnsureCreatedAsync();
+            // Several instances over one database start one after the other in these tests. SQLite: EnsureCreated is a no-op the second
+            // time. PostgreSQL: the test's schema is empty at first (EnsureCreated would see other schemas' tables and create nothing).
+            var database = scope.ServiceProvider.GetRequiredService<TestIdentityDb>().Database;
+            if (storage.PostgreSqlConnectionString is null)
+            {
+                await database.EnsureCreatedAsync();
+            }
+            else if (createTables)
+            {
+                await database.GetService<IRelationalDatabaseCreator>().CreateTablesAsync();
+            }
         }
 
         await app.StartAsync();
