@@ -93,6 +93,48 @@ public sealed class SesameIdentitySessions<TUser> : IRefreshValidator
     }
 
     /// <summary>
+    /// After a change of <paramref name="user"/>'s roles or claims (which Identity makes without changing the security stamp): stores the
+    /// new payload in each of the user's sessions, so each gets it at its next refresh without a new login. Each session keeps the stamp
+    /// hash it had, so a session that a stamp change has ended stays ended.
+    /// </summary>
+    /// <param name="user">The user, as stored after the change.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>How many sessions were updated.</returns>
+    public async Task<int> UpdateSessionPayloadsAsync(TUser user, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var userId = await _users.GetUserIdAsync(user).ConfigureAwait(false);
+        var fresh = await CreatePayloadAsync(user, cancellationToken).ConfigureAwait(false);
+        fresh.Remove(IdentityPayload.StampClaim);
+        var updated = 0;
+        foreach (var session in await _sessions.ListSessionsAsync(userId, cancellationToken).ConfigureAwait(false))
+        {
+            if (await _sessions.UpdateAccessTokenPayloadAsync(session.SessionHandle, ChangesFrom(session.AccessTokenPayload, fresh),
+                    cancellationToken).ConfigureAwait(false))
+            {
+                updated++;
+            }
+        }
+
+        return updated;
+    }
+
+    /// <summary>The merge that turns <paramref name="current"/> into <paramref name="fresh"/> (claims no longer there are deleted), the stamp hash kept.</summary>
+    private static JsonObject ChangesFrom(JsonObject current, JsonObject fresh)
+    {
+        var changes = (JsonObject)fresh.DeepClone();
+        foreach (var (name, _) in current)
+        {
+            if (!fresh.ContainsKey(name) && name != IdentityPayload.StampClaim)
+            {
+                changes[name] = null;
+            }
+        }
+
+        return changes;
+    }
+
+    /// <summary>
     /// After a change of <paramref name="user"/>'s security stamp made by the request's own session (password or two-factor change):
     /// revokes the user's other sessions and gives the request's session the new stamp and claims, so it stays signed in. Without a
     /// session of that user on the request, revokes all of them.
@@ -124,18 +166,10 @@ public sealed class SesameIdentitySessions<TUser> : IRefreshValidator
 
         Log.SessionsRevoked(_logger, revoked, userId);
 
-        // The whole payload anew: claims the user no longer has are deleted (a null value), reserved ones are ignored by the merge.
+        // The whole payload anew, the new stamp hash included: claims the user no longer has are deleted (reserved ones are ignored).
         var fresh = await CreatePayloadAsync(user, cancellationToken).ConfigureAwait(false);
-        var changes = (JsonObject)fresh.DeepClone();
-        foreach (var (name, _) in current.AccessTokenPayload)
-        {
-            if (!fresh.ContainsKey(name))
-            {
-                changes[name] = null;
-            }
-        }
-
-        await _sessions.UpdateAccessTokenPayloadAsync(httpContext, changes, cancellationToken).ConfigureAwait(false);
+        await _sessions.UpdateAccessTokenPayloadAsync(httpContext, ChangesFrom(current.AccessTokenPayload, fresh), cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <summary>

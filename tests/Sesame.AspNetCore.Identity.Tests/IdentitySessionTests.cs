@@ -241,6 +241,42 @@ public sealed class IdentitySessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RoleAddedAfterLogin_ReachesTheSessionsAtTheirNextRefresh_AfterUpdateSessionPayloads_ButNotAnEndedSession()
+    {
+        await RegisterAsync("alice@example.com");
+        var device = Own(new Device(_host, _time));
+        Assert.Equal(200, (await device.LoginAsync("alice@example.com", Password)).Status);
+        Assert.Equal(403, (await device.GetAsync("/api/admin")).Status);
+
+        await using (var scope = _host.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
+            await scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>().CreateAsync(new IdentityRole("admin"));
+            var alice = (await users.FindByEmailAsync("alice@example.com"))!;
+            await users.AddToRoleAsync(alice, "admin");
+            Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<SesameIdentitySessions<IdentityUser>>().UpdateSessionPayloadsAsync(alice));
+        }
+
+        _time.Advance(IdentityTestHost.AccessTokenLifetime + TimeSpan.FromSeconds(1));
+        Assert.Equal((200, "admin ok"), await device.GetAsync("/api/admin"));
+
+        // A stamp change ends the session; updating payloads afterwards must not bring it back.
+        var other = Own(new Device(_host, _time));
+        Assert.Equal(200, (await other.LoginAsync("alice@example.com", Password)).Status);
+        await using (var scope = _host.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
+            var alice = (await users.FindByEmailAsync("alice@example.com"))!;
+            await users.UpdateSecurityStampAsync(alice);
+            await scope.ServiceProvider.GetRequiredService<SesameIdentitySessions<IdentityUser>>().UpdateSessionPayloadsAsync(alice);
+        }
+
+        _time.Advance(IdentityTestHost.AccessTokenLifetime + TimeSpan.FromSeconds(1));
+        Assert.Equal(401, (await device.GetAsync("/api/me")).Status);
+        Assert.Equal(401, (await other.GetAsync("/api/me")).Status);
+    }
+
+    [Fact]
     public async Task ForgotAndResetPassword_EndsEverySession()
     {
         await RegisterAsync("alice@example.com");
