@@ -1,10 +1,10 @@
-using System.Buffers.Text;
 using System.Runtime.InteropServices;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Sesame.AspNetCore.Identity.Internal;
 
@@ -90,9 +90,8 @@ internal static class IdentityPayload
         var input = new byte[StampPrefix.Length + stampBytes.Length];
         StampPrefix.CopyTo(input, 0);
         stampBytes.CopyTo(input, StampPrefix.Length);
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(input, hash);
-        return Base64Url.EncodeToString(hash[..16]);
+        // WebEncoders rather than Base64Url: the package is to target net8.0 too.
+        return WebEncoders.Base64UrlEncode(SHA256.HashData(input), 0, 16);
     }
 
     /// <summary>Whether <paramref name="payload"/> carries the hash of <paramref name="securityStamp"/> (constant time).</summary>
