@@ -397,12 +397,22 @@ internal sealed class SessionService(
             // The current token: no write; the client may retry it until a child is used (a lost response is harmless).
             if (TokenCrypto.FixedTimeEquals(refreshTokenHash2, row.RefreshTokenHash2))
             {
+                if (await RefusedByAppAsync(httpContext, row, cancellationToken).ConfigureAwait(false) is { } refused)
+                {
+                    return refused;
+                }
+
                 return await IssueChildAsync(httpContext, method, row, refreshTokenHash1, row.ExpiresAt, cancellationToken).ConfigureAwait(false);
             }
 
             // An unpromoted child of the current token: promote it, then continue as with the current token.
             if (parentHash2 is not null && TokenCrypto.FixedTimeEquals(parentHash2, row.RefreshTokenHash2))
             {
+                if (await RefusedByAppAsync(httpContext, row, cancellationToken).ConfigureAwait(false) is { } refused)
+                {
+                    return refused;
+                }
+
                 var expiresAt = now + settings.Options.RefreshTokenLifetime;
                 if (await store.TryRotateAsync(row.SessionHandle, row.RefreshTokenHash2, refreshTokenHash2, expiresAt, cancellationToken)
                         .ConfigureAwait(false))
@@ -425,6 +435,24 @@ internal sealed class SessionService(
         }
 
         return Unauthorised(httpContext, "refresh kept losing to concurrent requests");
+    }
+
+    /// <summary>
+    /// Raises <see cref="SesameEvents.OnRefreshing"/>; when a handler rejects the refresh, revokes the session and answers unauthorised
+    /// (null = go on). The app's rule (a deleted or locked user, a changed security stamp) holds before any write.
+    /// </summary>
+    private async Task<SessionRefreshResult?> RefusedByAppAsync(HttpContext httpContext, StoredSession row, CancellationToken cancellationToken)
+    {
+        var context = new SesameRefreshingContext(httpContext, row.SessionHandle, row.UserId, row.AccessTokenPayloadJson);
+        await settings.Options.Events.OnRefreshing(context).ConfigureAwait(false);
+        if (!context.IsRejected)
+        {
+            return null;
+        }
+
+        var revoked = await store.DeleteAsync(row.SessionHandle, cancellationToken).ConfigureAwait(false);
+        _metrics.SessionsRevoked(revoked ? 1 : 0, "refresh_rejected");
+        return Unauthorised(httpContext, "rejected by OnRefreshing: " + context.RejectionReason);
     }
 
     private async Task<SessionRefreshResult> IssueChildAsync(HttpContext httpContext, TokenTransferMethod method, StoredSession row,
