@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
@@ -12,6 +14,7 @@ public abstract class DemoBrowserTest(DemoFixture fixture) : IAsyncLifetime
 {
     private readonly ConcurrentQueue<string> _console = new();
     private readonly List<IPage> _pages = [];
+    private readonly ConcurrentQueue<double> _refreshStarts = new();
     private IBrowserContext? _context;
 
     /// <summary>Generous for a loaded 2-core machine; a passing step takes well under a second.</summary>
@@ -26,6 +29,14 @@ public abstract class DemoBrowserTest(DemoFixture fixture) : IAsyncLifetime
         _context = await Fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 820 } });
         _context.SetDefaultTimeout((float)StepTimeout.TotalMilliseconds);
         Assertions.SetDefaultExpectTimeout((float)StepTimeout.TotalMilliseconds);
+        // Every refresh request any tab of this context sent, by the browser's own start time (ms since the epoch).
+        _context.RequestFinished += (_, request) =>
+        {
+            if (request.Method == "POST" && new Uri(request.Url).AbsolutePath.Equals("/auth/session/refresh", StringComparison.OrdinalIgnoreCase))
+            {
+                _refreshStarts.Enqueue(request.Timing.StartTime);
+            }
+        };
     }
 
     /// <summary>Opens a tab on <paramref name="path"/> of <paramref name="baseAddress"/> (default: the shared demo) and waits until the page
@@ -61,6 +72,72 @@ public abstract class DemoBrowserTest(DemoFixture fixture) : IAsyncLifetime
 
     protected static Task ExpectCallResultAsync(IPage page, string text) =>
         Assertions.Expect(page.Locator("#call-result")).ToHaveTextAsync(new Regex(Regex.Escape(text)));
+
+    /// <summary>Where the refresh counts stand before a step (refresh requests the browser sent, refreshes the server made).</summary>
+    protected async Task<RefreshMark> MarkRefreshesAsync() => new(_refreshStarts.Count, await ServerStatsRefreshCountAsync());
+
+    /// <summary>
+    /// After a step that met an expired access token: the browser refreshed, the server made exactly the refreshes the browser asked for,
+    /// and never two within one access-token lifetime: one refresh per expiry, however many calls met it. (With 3 s tokens a loaded
+    /// machine may legitimately meet a second expiry inside one step; that refresh starts at least a token lifetime after the first,
+    /// minus the second the server truncates from the expiry. A refresh per waiting call would start milliseconds apart.)
+    /// Returns the server's refresh count afterwards.
+    /// </summary>
+    protected async Task<int> ExpectOneRefreshPerExpiryAsync(RefreshMark mark)
+    {
+        double[] starts;
+        int serverRefreshes;
+        using (var timeout = new CancellationTokenSource(StepTimeout))
+        {
+            while (true)
+            {
+                // Both counts only grow: the server counts a refresh before it answers, the browser reports it once answered.
+                starts = _refreshStarts.Skip(mark.BrowserRefreshes).ToArray();
+                serverRefreshes = await ServerStatsRefreshCountAsync() - mark.ServerRefreshes;
+                if (starts.Length >= 1 && serverRefreshes == starts.Length)
+                {
+                    break;
+                }
+
+                if (timeout.IsCancellationRequested)
+                {
+                    Assert.Fail($"expected the server's refreshes ({serverRefreshes}) to be the browser's refresh requests ({starts.Length}), at least one");
+                }
+
+                await Task.Delay(50, TestContext.Current.CancellationToken); // polling for the report, not timing logic
+            }
+        }
+
+        var minimumGap = (DemoFixture.AccessTokenLifetime - TimeSpan.FromSeconds(1)).TotalMilliseconds;
+        Array.Sort(starts);
+        for (var i = 1; i < starts.Length; i++)
+        {
+            Assert.True(starts[i] - starts[i - 1] >= minimumGap,
+                $"refresh {i + 1} started {starts[i] - starts[i - 1]:0} ms after refresh {i}, while the refreshed access token was still valid");
+        }
+
+        return mark.ServerRefreshes + serverRefreshes;
+    }
+
+    /// <summary>The server's refresh count, read from <c>GET /api/stats</c> (answered without a session).</summary>
+    protected async Task<int> ServerStatsRefreshCountAsync()
+    {
+        using var http = new HttpClient { BaseAddress = Fixture.Demo.BaseAddress };
+        var stats = await http.GetFromJsonAsync<JsonElement>("api/stats", TestContext.Current.CancellationToken);
+        return stats.GetProperty("refreshCount").GetInt32();
+    }
+
+    /// <summary>The access token's expiry (<c>exp</c>, Unix seconds) in the payload the page shows.</summary>
+    protected static async Task<long> ShownAccessTokenExpiryAsync(IPage page)
+    {
+        using var payload = JsonDocument.Parse(await page.Locator("#session-payload").InnerTextAsync());
+        return payload.RootElement.GetProperty("exp").GetInt64();
+    }
+
+    /// <summary>Waits until the tab's event log holds <paramref name="type"/> at least <paramref name="count"/> times (for events that
+    /// every new front token raises, such as <c>payload-updated</c>, where a refresh on a slow machine may add one).</summary>
+    protected static Task ExpectEventAtLeastAsync(IPage page, string type, int count) =>
+        Assertions.Expect(page.Locator($"#event-log li.event[data-type='{type}']").Nth(count - 1)).ToBeAttachedAsync();
 
     /// <summary>Waits until the page's countdown reaches 0: the access token has expired and the next call must refresh.</summary>
     protected static async Task WaitForExpiryAsync(IPage page)
@@ -117,3 +194,8 @@ public abstract class DemoBrowserTest(DemoFixture fixture) : IAsyncLifetime
         GC.SuppressFinalize(this);
     }
 }
+
+/// <summary>The refresh counts before a step: requests the browser sent, refreshes the server made.</summary>
+/// <param name="BrowserRefreshes">Refresh requests seen from the browser so far.</param>
+/// <param name="ServerRefreshes">The server's refresh count.</param>
+public readonly record struct RefreshMark(int BrowserRefreshes, int ServerRefreshes);
