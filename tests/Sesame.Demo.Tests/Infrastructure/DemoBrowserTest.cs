@@ -29,10 +29,13 @@ public abstract class DemoBrowserTest(DemoFixture fixture) : IAsyncLifetime
         _context = await Fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 820 } });
         _context.SetDefaultTimeout((float)StepTimeout.TotalMilliseconds);
         Assertions.SetDefaultExpectTimeout((float)StepTimeout.TotalMilliseconds);
-        // Every refresh request any tab of this context sent, by the browser's own start time (ms since the epoch).
-        _context.RequestFinished += (_, request) =>
+        // Every successful refresh any tab of this context made (what the server counts; a probe answered 401 is not one), by the
+        // browser's own start time of the request (ms since the epoch). Events may arrive late: steps select them by that time.
+        _context.Response += (_, response) =>
         {
-            if (request.Method == "POST" && new Uri(request.Url).AbsolutePath.Equals("/auth/session/refresh", StringComparison.OrdinalIgnoreCase))
+            var request = response.Request;
+            if (response.Status == 200 && request.Method == "POST"
+                && new Uri(request.Url).AbsolutePath.Equals("/auth/session/refresh", StringComparison.OrdinalIgnoreCase))
             {
                 _refreshStarts.Enqueue(request.Timing.StartTime);
             }
@@ -73,8 +76,12 @@ public abstract class DemoBrowserTest(DemoFixture fixture) : IAsyncLifetime
     protected static Task ExpectCallResultAsync(IPage page, string text) =>
         Assertions.Expect(page.Locator("#call-result")).ToHaveTextAsync(new Regex(Regex.Escape(text)));
 
-    /// <summary>Where the refresh counts stand before a step (refresh requests the browser sent, refreshes the server made).</summary>
-    protected async Task<RefreshMark> MarkRefreshesAsync() => new(_refreshStarts.Count, await ServerStatsRefreshCountAsync());
+    /// <summary>Where the refreshes stand before a step (its start time, the server's refresh count).</summary>
+    protected async Task<RefreshMark> MarkRefreshesAsync()
+    {
+        var server = await ServerStatsRefreshCountAsync();
+        return new(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), server);
+    }
 
     /// <summary>
     /// After a step that met an expired access token: the browser refreshed, the server made exactly the refreshes the browser asked for,
@@ -121,7 +128,7 @@ public abstract class DemoBrowserTest(DemoFixture fixture) : IAsyncLifetime
         using var timeout = new CancellationTokenSource(StepTimeout);
         while (true)
         {
-            var starts = _refreshStarts.Skip(mark.BrowserRefreshes).ToArray();
+            var starts = _refreshStarts.Where(start => start >= mark.SinceMs).ToArray();
             var serverRefreshes = await ServerStatsRefreshCountAsync() - mark.ServerRefreshes;
             if (starts.Length >= minimum && serverRefreshes == starts.Length)
             {
@@ -214,7 +221,8 @@ public abstract class DemoBrowserTest(DemoFixture fixture) : IAsyncLifetime
     }
 }
 
-/// <summary>The refresh counts before a step: requests the browser sent, refreshes the server made.</summary>
-/// <param name="BrowserRefreshes">Refresh requests seen from the browser so far.</param>
+/// <summary>Where the refreshes stood before a step: its start (refreshes the browser started from then on belong to the step) and the
+/// server's refresh count.</summary>
+/// <param name="SinceMs">The step's start, Unix ms (the browser runs on this machine's clock).</param>
 /// <param name="ServerRefreshes">The server's refresh count.</param>
-public readonly record struct RefreshMark(int BrowserRefreshes, int ServerRefreshes);
+public readonly record struct RefreshMark(long SinceMs, int ServerRefreshes);
