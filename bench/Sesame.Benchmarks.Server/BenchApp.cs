@@ -12,7 +12,7 @@ namespace Sesame.Benchmarks.Server;
 
 /// <summary>
 /// Builds one mode's app (services, middleware, endpoints). The server process runs it on Kestrel; the in-process pipeline
-/// benchmarks (bench/Sesame.Benchmarks/PipelineBenchmarks.cs) run the very same app behind a server that only hands them its
+/// benchmarks (bench/Sesame.Benchmarks/Suites/PipelineBenchmarks.cs) run the very same app behind a server that only hands them its
 /// request pipeline, so both measure the same code.
 /// </summary>
 internal static class BenchApp

@@ -1,11 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Demo;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using Sesame.AspNetCore;
-using Sesame.Demo;
 
 // The Sesame demo server. Options come from the "Session" section, so any of them can be set on the command line:
 //   dotnet run --project samples/Demo -- --urls http://127.0.0.1:5080 --Session:AccessTokenLifetime=00:00:03

@@ -100,7 +100,7 @@ internal sealed class ArrivalCounter : IStartupFilter
 }
 
 /// <summary>
-/// Verify-time promotion (server.md §7) under a storm: after a refresh a client re-sends all its waiting requests with the new,
+/// Verify-time promotion (docs/protocol/rotation.md#verify-time-promotion) under a storm: after a refresh a client re-sends all its waiting requests with the new,
 /// unpromoted access token at once. They share one promotion (PromotionFlight) instead of each reading the row and queueing a
 /// compare-and-set behind the one that wins.
 /// </summary>

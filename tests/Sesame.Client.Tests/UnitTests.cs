@@ -8,7 +8,7 @@ using Sesame.Client.Internal;
 
 namespace Sesame.Client.Tests;
 
-/// <summary>Pure rules: option normalisation and validation (A8), the 1c.10 scope matrix, the cookie jar, and the legacy dialect (1a) on
+/// <summary>Pure rules: option normalisation and validation, the scope matrix (docs/protocol/refresh.md#interception-scope), the cookie jar, and the legacy dialect (docs/protocol/legacy.md) on
 /// hand-built messages (the legacy helper drives it against the real seed-era backend).</summary>
 public sealed class UnitTests
 {
