@@ -26,8 +26,14 @@ public class VerificationBenchmarks
     private TokenValidationParameters _parameters = null!;
     private string _databasePath = null!;
 
-    [GlobalSetup]
+    /// <summary>Sessions ended on this instance before the revoked-sessions row runs (each one is refused on every instance's verification path).</summary>
+    internal const int RevokedSessions = 1_000;
+
+    [GlobalSetup(Targets = [nameof(JsonWebTokenHandlerValidate), nameof(SesameVerify)])]
     public void Setup() => SetupAsync().GetAwaiter().GetResult();
+
+    [GlobalSetup(Target = nameof(SesameVerifyWithRevokedSessions))]
+    public void SetupWithRevokedSessions() => SetupAsync(RevokedSessions).GetAwaiter().GetResult();
 
     [GlobalCleanup]
     public void Cleanup() => CleanupAsync().GetAwaiter().GetResult();
@@ -50,7 +56,14 @@ public class VerificationBenchmarks
         return result.Status == SessionVerificationStatus.Valid ? true : throw new InvalidOperationException($"verification said {result.Status}");
     }
 
-    internal async Task SetupAsync()
+    /// <summary>
+    /// <see cref="SesameVerify"/> on an instance that ended <see cref="RevokedSessions"/> other sessions within the last access-token
+    /// lifetime: every verification then also looks the token's session up among them (docs/security.md).
+    /// </summary>
+    [Benchmark(Description = "Sesame VerifySessionAsync (token seen before, 1,000 sessions revoked here)")]
+    public Task<bool> SesameVerifyWithRevokedSessions() => SesameVerify();
+
+    internal async Task SetupAsync(int revokedSessions = 0)
     {
         _databasePath = Path.Combine(Path.GetTempPath(), "sesame-bench", Guid.NewGuid().ToString("N") + ".db");
         var builder = WebApplication.CreateSlimBuilder();
@@ -76,6 +89,11 @@ public class VerificationBenchmarks
             ValidateAudience = false,
             ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
         };
+        for (var i = 0; i < revokedSessions; i++)
+        {
+            await _sessions.RevokeSessionAsync(Guid.NewGuid().ToString()).ConfigureAwait(false);
+        }
+
         if (!await JsonWebTokenHandlerValidate().ConfigureAwait(false) || !await SesameVerify().ConfigureAwait(false))
         {
             throw new InvalidOperationException("setup failed");

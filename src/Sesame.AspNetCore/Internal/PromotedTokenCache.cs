@@ -8,18 +8,29 @@ namespace Sesame.AspNetCore.Internal;
 /// promotion get the same fresh token without a database read, as verifying that fresh token would (RS256 signing plus a row
 /// read per request made a 1,000-call refresh storm ~10x slower than a valid-token storm; see docs/benchmarks.md). Requests
 /// that arrive during the promotion share it through <see cref="PromotionFlight"/>, which fills this cache before it ends.
-/// Bounded: when full it is emptied.
 /// </summary>
-internal sealed class PromotedTokenCache
+/// <remarks>
+/// A promotion is reused only for <see cref="ReuseWindow"/>, the moments in which a client re-sends its waiting requests: after that
+/// the child token goes to the store again, as the protocol has it, so a session revoked on another instance gets no token from this
+/// instance's memory (docs/security.md). A session ended on this instance is refused before this cache is asked (<see cref="RevokedSessions"/>).
+/// Bounded: when full it is emptied.
+/// </remarks>
+internal sealed class PromotedTokenCache(TimeProvider time)
 {
     internal const int MaxEntries = 10_000;
 
-    private readonly ConcurrentDictionary<string, SesameSession> _fresh = new(StringComparer.Ordinal);
+    /// <summary>How long after a promotion its fresh token is handed to requests still carrying the child token.</summary>
+    internal static readonly TimeSpan ReuseWindow = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentDictionary<string, Promotion> _fresh = new(StringComparer.Ordinal);
     private int _count;
 
-    /// <summary>The fresh session already minted for <paramref name="child"/> (same transfer method), or null.</summary>
+    /// <summary>The fresh session minted for <paramref name="child"/> (same transfer method) within the reuse window, or null.</summary>
     public SesameSession? TryGetPromoted(SesameSession child) =>
-        _fresh.TryGetValue(child.AccessToken, out var fresh) && fresh.TransferMethod == child.TransferMethod ? fresh : null;
+        _fresh.TryGetValue(child.AccessToken, out var promotion) && promotion.Fresh.TransferMethod == child.TransferMethod
+            && time.GetUtcNow().ToUnixTimeMilliseconds() < promotion.ServeUntilMilliseconds
+            ? promotion.Fresh
+            : null;
 
     /// <summary>Remembers the fresh session minted for <paramref name="child"/>.</summary>
     public void Remember(SesameSession child, SesameSession fresh)
@@ -30,7 +41,9 @@ internal sealed class PromotedTokenCache
             Interlocked.Exchange(ref _count, 1);
         }
 
-        _fresh[child.AccessToken] = fresh;
+        // Never past the fresh token's own expiry (which is never past the session's).
+        var serveUntil = Math.Min(time.GetUtcNow().Add(ReuseWindow).ToUnixTimeMilliseconds(), fresh.ExpiresAtSeconds * 1000);
+        _fresh[child.AccessToken] = new Promotion(fresh, serveUntil);
     }
 
     /// <summary>
@@ -40,12 +53,14 @@ internal sealed class PromotedTokenCache
     /// </summary>
     public void Forget(string sessionHandle)
     {
-        foreach (var (childToken, fresh) in _fresh)
+        foreach (var (childToken, promotion) in _fresh)
         {
-            if (string.Equals(fresh.SessionHandle, sessionHandle, StringComparison.Ordinal))
+            if (string.Equals(promotion.Fresh.SessionHandle, sessionHandle, StringComparison.Ordinal))
             {
-                _fresh.TryRemove(new KeyValuePair<string, SesameSession>(childToken, fresh));
+                _fresh.TryRemove(new KeyValuePair<string, Promotion>(childToken, promotion));
             }
         }
     }
+
+    private sealed record Promotion(SesameSession Fresh, long ServeUntilMilliseconds);
 }
