@@ -69,7 +69,12 @@ public class VerificationBenchmarks
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        builder.Services.AddSesame(options => options.DatabasePath = _databasePath);
+        builder.Services.AddSesame(options =>
+        {
+            options.DatabasePath = _databasePath;
+            // The host's environment is Production unless the runner says otherwise, and there Sesame requires the API's origin.
+            options.ApiDomain = "http://127.0.0.1";
+        });
         _app = builder.Build();
         _app.MapSesame();
         await _app.StartAsync().ConfigureAwait(false);
