@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Sesame.AspNetCore.Internal;
 
 /// <summary>
@@ -13,7 +11,7 @@ namespace Sesame.AspNetCore.Internal;
 /// A promotion is reused only for <see cref="ReuseWindow"/>, the moments in which a client re-sends its waiting requests: after that
 /// the child token goes to the store again, as the protocol has it, so a session revoked on another instance gets no token from this
 /// instance's memory (docs/security.md). A session ended on this instance is refused before this cache is asked (<see cref="RevokedSessions"/>).
-/// Bounded: when full it is emptied.
+/// Bounded without ever emptying at once (<see cref="BoundedTokenCache{TValue}"/>): promotions past their window go first.
 /// </remarks>
 internal sealed class PromotedTokenCache(TimeProvider time)
 {
@@ -22,12 +20,15 @@ internal sealed class PromotedTokenCache(TimeProvider time)
     /// <summary>How long after a promotion its fresh token is handed to requests still carrying the child token.</summary>
     internal static readonly TimeSpan ReuseWindow = TimeSpan.FromSeconds(10);
 
-    private readonly ConcurrentDictionary<string, Promotion> _fresh = new(StringComparer.Ordinal);
-    private int _count;
+    private readonly BoundedTokenCache<Promotion> _fresh = new(MaxEntries,
+        static (promotion, nowMilliseconds) => nowMilliseconds >= promotion.ServeUntilMilliseconds);
+
+    /// <summary>Promotions held now.</summary>
+    public int Count => _fresh.Count;
 
     /// <summary>The fresh session minted for <paramref name="child"/> (same transfer method) within the reuse window, or null.</summary>
     public SesameSession? TryGetPromoted(SesameSession child) =>
-        _fresh.TryGetValue(child.AccessToken, out var promotion) && promotion.Fresh.TransferMethod == child.TransferMethod
+        _fresh.TryGet(child.AccessToken, out var promotion) && promotion.Fresh.TransferMethod == child.TransferMethod
             && time.GetUtcNow().ToUnixTimeMilliseconds() < promotion.ServeUntilMilliseconds
             ? promotion.Fresh
             : null;
@@ -35,15 +36,10 @@ internal sealed class PromotedTokenCache(TimeProvider time)
     /// <summary>Remembers the fresh session minted for <paramref name="child"/>.</summary>
     public void Remember(SesameSession child, SesameSession fresh)
     {
-        if (Interlocked.Increment(ref _count) > MaxEntries)
-        {
-            _fresh.Clear();
-            Interlocked.Exchange(ref _count, 1);
-        }
-
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         // Never past the fresh token's own expiry (which is never past the session's).
-        var serveUntil = Math.Min(time.GetUtcNow().Add(ReuseWindow).ToUnixTimeMilliseconds(), fresh.ExpiresAtSeconds * 1000);
-        _fresh[child.AccessToken] = new Promotion(fresh, serveUntil);
+        var serveUntil = Math.Min(now + (long)ReuseWindow.TotalMilliseconds, fresh.ExpiresAtSeconds * 1000);
+        _fresh.Set(child.AccessToken, new Promotion(fresh, serveUntil), now);
     }
 
     /// <summary>
@@ -51,16 +47,8 @@ internal sealed class PromotedTokenCache(TimeProvider time)
     /// earlier child token must get a token signed with the new payload, not the cached one (which would undo the update on the client).
     /// A scan, but payload updates are rare next to verifications.
     /// </summary>
-    public void Forget(string sessionHandle)
-    {
-        foreach (var (childToken, promotion) in _fresh)
-        {
-            if (string.Equals(promotion.Fresh.SessionHandle, sessionHandle, StringComparison.Ordinal))
-            {
-                _fresh.TryRemove(new KeyValuePair<string, Promotion>(childToken, promotion));
-            }
-        }
-    }
+    public void Forget(string sessionHandle) =>
+        _fresh.RemoveWhere(sessionHandle, static (promotion, handle) => string.Equals(promotion.Fresh.SessionHandle, handle, StringComparison.Ordinal));
 
     private sealed record Promotion(SesameSession Fresh, long ServeUntilMilliseconds);
 }
