@@ -37,6 +37,8 @@ internal static class BenchApp
                 var sesame = builder.Services.AddSesame(options =>
                 {
                     options.DatabasePath = settings.DatabasePath ?? ownDatabase ?? "sesame-bench.db";
+                    // The server runs in Production, where Sesame requires the API's public origin (the issuer of its tokens).
+                    options.ApiDomain = BenchTokens.ApiOrigin;
                     options.AccessTokenLifetime = TimeSpan.FromSeconds(settings.AccessTokenLifetimeSeconds);
                     // The clock jumps forward in storm runs; a key rotation in the middle of a run would be noise.
                     options.SigningKeyRotationInterval = TimeSpan.FromDays(3650);

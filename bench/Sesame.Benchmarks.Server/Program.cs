@@ -141,7 +141,9 @@ namespace Sesame.Benchmarks.Server
     internal static class BenchTokens
     {
         public const string UserId = "bench-user-0001";
-        public const string Issuer = "http://127.0.0.1/auth";
+        public const string ApiOrigin = "http://127.0.0.1";
+
+        public const string Issuer = ApiOrigin + "/auth";
 
         public static string Create(RsaSecurityKey key)
         {

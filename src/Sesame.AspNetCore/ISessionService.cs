@@ -44,13 +44,16 @@ public interface ISessionService
     /// <returns><see langword="false"/> when the request has no verified session.</returns>
     Task<bool> SignOutAsync(HttpContext httpContext, CancellationToken cancellationToken = default);
 
-    /// <summary>Revokes one session. Its access token stays valid until it expires; refreshing fails from now on.</summary>
+    /// <summary>
+    /// Revokes one session: refreshing fails from now on, and this instance refuses the session's access tokens at once. Other
+    /// instances, whose verification reads no store, accept an access token already issued until it expires (docs/security.md).
+    /// </summary>
     /// <param name="sessionHandle">The session.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns><see langword="true"/> when a session was revoked.</returns>
     Task<bool> RevokeSessionAsync(string sessionHandle, CancellationToken cancellationToken = default);
 
-    /// <summary>Revokes every session of a user.</summary>
+    /// <summary>Revokes every session of a user, with the effect described at <see cref="RevokeSessionAsync"/>.</summary>
     /// <param name="userId">The user.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The handles of the revoked sessions.</returns>

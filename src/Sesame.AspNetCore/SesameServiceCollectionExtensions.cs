@@ -79,6 +79,7 @@ public static class SesameServiceCollectionExtensions
         services.TryAddSingleton<AccessTokenService>();
         services.TryAddSingleton<RefreshTokenCodec>();
         services.TryAddSingleton<TokenTransport>();
+        services.TryAddSingleton<RevokedSessions>();
         services.TryAddSingleton<ISessionService, SessionService>();
         services.TryAddSingleton<ISessionStore>(static provider => new SqliteSessionStore(
             provider.GetRequiredService<IOptions<SesameServerOptions>>().Value.DatabasePath,

@@ -90,7 +90,7 @@ public sealed class SesameTestServer : IAsyncDisposable
         {
             ApplicationName = typeof(SesameTestServer).Assembly.GetName().Name,
             ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = "Development",
+            EnvironmentName = settings.EnvironmentName,
         });
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);

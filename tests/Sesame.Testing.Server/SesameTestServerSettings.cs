@@ -30,4 +30,7 @@ public sealed class SesameTestServerSettings
 
     /// <summary>A fixed port; 0 (default) lets the OS choose.</summary>
     public int Port { get; init; }
+
+    /// <summary>The host environment. Default <c>Development</c> (in <c>Production</c> Sesame requires <c>ApiDomain</c>).</summary>
+    public string EnvironmentName { get; init; } = "Development";
 }

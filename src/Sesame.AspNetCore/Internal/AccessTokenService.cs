@@ -75,6 +75,9 @@ internal sealed class AccessTokenService
         };
     }
 
+    /// <summary>Tokens in the verified-token cache now (for tests).</summary>
+    internal int VerifiedCacheCount => _verified.Count;
+
     /// <summary>Signs a new token. <paramref name="expiresAtSeconds"/> keeps an existing expiry (payload update); else now + lifetime.</summary>
     public async ValueTask<SesameSession> CreateAsync(AccessTokenClaims claims, TokenTransferMethod method, long? expiresAtSeconds,
         CancellationToken cancellationToken)
@@ -185,8 +188,9 @@ internal sealed class AccessTokenService
 
         // Cached even when already expired (TryCheckCached answers "expired" on every hit): after an expiry a client's waiting
         // requests all arrive with a token the server may never have seen, and each would pay the RSA check for a "try refresh".
-        _verified.Add(session);
-        return exp * 1000 < _time.GetUtcNow().ToUnixTimeMilliseconds()
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        _verified.Add(session, now);
+        return exp * 1000 < now
             ? new(AccessTokenStatus.TryRefresh, null, "expired")
             : new(AccessTokenStatus.Valid, session, null);
     }

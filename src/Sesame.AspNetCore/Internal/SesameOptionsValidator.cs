@@ -1,9 +1,12 @@
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Sesame.AspNetCore.Internal;
 
 /// <summary>Checks every setting at start-up and reports all problems at once.</summary>
-internal sealed class SesameOptionsValidator : IValidateOptions<SesameServerOptions>
+/// <param name="environment">The host's environment; null where there is no host (a bare service collection), which skips the
+/// Production-only rules.</param>
+internal sealed class SesameOptionsValidator(IHostEnvironment? environment = null) : IValidateOptions<SesameServerOptions>
 {
     public ValidateOptionsResult Validate(string? name, SesameServerOptions options)
     {
@@ -46,6 +49,15 @@ internal sealed class SesameOptionsValidator : IValidateOptions<SesameServerOpti
         if (string.IsNullOrWhiteSpace(options.DatabasePath))
         {
             errors.Add("Session:DatabasePath must not be empty.");
+        }
+
+        // Without ApiDomain the issuer, the OpenID jwks_uri and the cookies' Secure flag come from the request (its Host header, which any
+        // client sets, and its scheme, which behind a TLS-terminating proxy is http): fine on a developer's machine, not in production.
+        if (options.ApiDomain is null && environment?.IsProduction() == true)
+        {
+            errors.Add("Session:ApiDomain must be set in the Production environment (e.g. https://api.example.com, the API's public origin): "
+                + "without it the access tokens' issuer, the OpenID configuration's jwks_uri and the cookies' Secure flag come from the request's "
+                + "Host header and scheme, which a client controls or a TLS-terminating proxy changes. See docs/security.md.");
         }
 
         CheckOrigin(options.ApiDomain, "ApiDomain", errors);

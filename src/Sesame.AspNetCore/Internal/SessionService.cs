@@ -15,6 +15,7 @@ internal sealed class SessionService(
     RefreshTokenCodec refreshTokens,
     TokenTransport transport,
     SesameSettings settings,
+    RevokedSessions revoked,
     TimeProvider time,
     ILogger<SessionService> logger,
     IMeterFactory? meterFactory = null) : ISessionService
@@ -26,7 +27,7 @@ internal sealed class SessionService(
     // A compare-and-set lost to a concurrent request is re-evaluated; more losses than this in a row mean a storm.
     private const int MaxCasAttempts = 5;
 
-    private readonly PromotedTokenCache _promoted = new();
+    private readonly PromotedTokenCache _promoted = new(time);
 
     private readonly PromotionFlight _promotionFlight = new();
 
@@ -50,7 +51,7 @@ internal sealed class SessionService(
         // Sign before storing: a key problem then leaves no orphan row.
         var session = await accessTokens.CreateAsync(
             new AccessTokenClaims(userId, sessionHandle, refreshTokenHash1, null, antiCsrf, customClaims, settings.Issuer(request)),
-            method, null, cancellationToken).ConfigureAwait(false);
+            method, AccessTokenExpiry(expiresAt), cancellationToken).ConfigureAwait(false);
         await store.CreateAsync(
             new StoredSession(sessionHandle, userId, TokenCrypto.Sha256Hex(refreshTokenHash1), customClaims, "{}", now, expiresAt),
             cancellationToken).ConfigureAwait(false);
@@ -193,6 +194,12 @@ internal sealed class SessionService(
         }
 
         var session = check.Session!;
+        // Ended on this instance (sign-out, revocation, theft): refused at once, though the token itself still verifies.
+        if (revoked.Contains(session.SessionHandle))
+        {
+            return Rejected(SessionVerificationResult.Unauthorised, "session was revoked");
+        }
+
         if (session.TransferMethod == TokenTransferMethod.Cookie && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method)
             && !AntiCsrfPasses(request, session.AntiCsrfToken))
         {
@@ -218,6 +225,12 @@ internal sealed class SessionService(
     /// </summary>
     private async Task<SessionVerificationResult> PromoteAsync(HttpContext httpContext, SesameSession session, CancellationToken cancellationToken)
     {
+        // Ended on this instance after this request's token was verified (the result is kept for the request): no token for it.
+        if (revoked.Contains(session.SessionHandle))
+        {
+            return Rejected(SessionVerificationResult.Unauthorised, "session was revoked");
+        }
+
         // This child token was promoted already (the row holds it): answer with the token minted then, without a database
         // round-trip, exactly as verification of that fresh token would (a burst of requests after a refresh hits this).
         if (_promoted.TryGetPromoted(session) is { } alreadyPromoted)
@@ -235,6 +248,12 @@ internal sealed class SessionService(
             static state => state.Service.PromoteInStoreAsync(state.Child, state.Issuer),
             cancellationToken).ConfigureAwait(false);
 
+        // Ended while this request waited for the promotion: no token for it.
+        if (revoked.Contains(session.SessionHandle))
+        {
+            return Rejected(SessionVerificationResult.Unauthorised, "session was revoked");
+        }
+
         switch (outcome.Kind)
         {
             case PromotionOutcomeKind.SessionGone:
@@ -250,7 +269,7 @@ internal sealed class SessionService(
         var fresh = outcome.Fresh!.TransferMethod == session.TransferMethod
             ? outcome.Fresh
             : await accessTokens.CreateAsync(PromotedClaims(session, outcome.AccessTokenPayloadJson!, settings.Issuer(httpContext.Request)),
-                session.TransferMethod, null, CancellationToken.None).ConfigureAwait(false);
+                session.TransferMethod, outcome.Fresh!.ExpiresAtSeconds, CancellationToken.None).ConfigureAwait(false);
         transport.WriteTokens(httpContext, fresh, null, default, null);
         return new SessionVerificationResult(SessionVerificationStatus.Valid, fresh);
     }
@@ -273,9 +292,11 @@ internal sealed class SessionService(
                 return new PromotionOutcome(PromotionOutcomeKind.SessionGone, null, null);
             }
 
+            var sessionExpiresAt = row.ExpiresAt;
             if (TokenCrypto.FixedTimeEquals(parentHash2, row.RefreshTokenHash2))
             {
-                if (!await store.TryRotateAsync(row.SessionHandle, row.RefreshTokenHash2, currentHash2, now + settings.Options.RefreshTokenLifetime,
+                sessionExpiresAt = now + settings.Options.RefreshTokenLifetime;
+                if (!await store.TryRotateAsync(row.SessionHandle, row.RefreshTokenHash2, currentHash2, sessionExpiresAt,
                         CancellationToken.None).ConfigureAwait(false))
                 {
                     continue; // another instance changed the row first: read it again and decide anew
@@ -288,14 +309,28 @@ internal sealed class SessionService(
 
             // The row holds this child token now (promoted here or earlier): sign the fresh token once, before the flight ends, so no
             // request falls between the flight and the cache.
-            var fresh = await accessTokens.CreateAsync(PromotedClaims(child, row.AccessTokenPayloadJson, issuer), child.TransferMethod, null,
-                CancellationToken.None).ConfigureAwait(false);
+            var fresh = await accessTokens.CreateAsync(PromotedClaims(child, row.AccessTokenPayloadJson, issuer), child.TransferMethod,
+                AccessTokenExpiry(sessionExpiresAt), CancellationToken.None).ConfigureAwait(false);
+
+            // A sign-out or revocation on this instance that overtook this promotion: nothing to remember or hand out.
+            if (revoked.Contains(child.SessionHandle))
+            {
+                return new PromotionOutcome(PromotionOutcomeKind.SessionGone, null, null);
+            }
+
             _promoted.Remember(child, fresh);
             return new PromotionOutcome(PromotionOutcomeKind.Current, row.AccessTokenPayloadJson, fresh);
         }
 
         return new PromotionOutcome(PromotionOutcomeKind.KeptLosing, null, null);
     }
+
+    /// <summary>
+    /// The expiry of a new access token: one lifetime from now, but never after its session's end (a session configured shorter than an
+    /// access token, or a refresh near the session's end), so that no access token outlives its session. A session's end only ever moves later.
+    /// </summary>
+    private long AccessTokenExpiry(DateTimeOffset sessionExpiresAt) =>
+        Math.Min((time.GetUtcNow() + settings.Options.AccessTokenLifetime).ToUnixTimeSeconds(), sessionExpiresAt.ToUnixTimeSeconds());
 
     private static AccessTokenClaims PromotedClaims(SesameSession child, string payloadJson, string issuer) =>
         new(child.UserId, child.SessionHandle, child.RefreshTokenHash1, null, child.AntiCsrfToken, payloadJson, issuer);
@@ -424,10 +459,11 @@ internal sealed class SessionService(
             }
 
             // Neither current nor its child: a superseded token was replayed. Revoke the session (server.md §7 step 4).
-            var revoked = await store.DeleteAsync(row.SessionHandle, cancellationToken).ConfigureAwait(false);
+            var deleted = await store.DeleteAsync(row.SessionHandle, cancellationToken).ConfigureAwait(false);
+            revoked.Add(row.SessionHandle);
             Log.TokenTheftDetected(logger, row.SessionHandle, row.UserId);
             _metrics.TokenTheftDetected();
-            _metrics.SessionsRevoked(revoked ? 1 : 0, "token_theft");
+            _metrics.SessionsRevoked(deleted ? 1 : 0, "token_theft");
             transport.ClearAll(httpContext);
             await settings.Options.Events.OnTokenTheftDetected(new SesameSessionEventContext(httpContext, row.SessionHandle, row.UserId))
                 .ConfigureAwait(false);
@@ -464,7 +500,7 @@ internal sealed class SessionService(
         var session = await accessTokens.CreateAsync(
             new AccessTokenClaims(row.UserId, row.SessionHandle, TokenCrypto.Sha256Hex(child), parentRefreshTokenHash1, antiCsrf,
                 row.AccessTokenPayloadJson, settings.Issuer(request)),
-            method, null, cancellationToken).ConfigureAwait(false);
+            method, AccessTokenExpiry(expiresAt), cancellationToken).ConfigureAwait(false);
 
         // The other method's refresh token, if the request carried one too, is cleared (its front-token is overwritten below).
         if (method == TokenTransferMethod.Header && request.Cookies.ContainsKey(TokenTransport.RefreshTokenCookie))
@@ -506,6 +542,10 @@ internal sealed class SessionService(
     {
         await initializer.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         var deleted = await store.DeleteAsync(sessionHandle, cancellationToken).ConfigureAwait(false);
+
+        // Refused on this instance from now on, also when the row was gone already (revoked elsewhere, or expired). Only once the store
+        // answered: a sign-out that failed (503) keeps the session, and the client may try again.
+        revoked.Add(sessionHandle);
         if (deleted)
         {
             Log.SessionRevoked(logger, sessionHandle);
@@ -520,6 +560,7 @@ internal sealed class SessionService(
         ArgumentException.ThrowIfNullOrEmpty(userId);
         await initializer.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         var handles = await store.DeleteByUserAsync(userId, cancellationToken).ConfigureAwait(false);
+        revoked.AddRange(handles);
         foreach (var handle in handles)
         {
             Log.SessionRevoked(logger, handle);
