@@ -138,8 +138,9 @@ public sealed class RefreshCoordinator
         return RefreshCoreAsync(sentWith, cancellationToken);
     }
 
-    /// <summary>Stores the tokens of a handled response (1c.4 / 1a) and raises the events it causes (1c.9).</summary>
-    /// <param name="response">The response (its request URI decides cookie scope).</param>
+    /// <summary>Stores the tokens of a handled response (1c.4 / 1a) and raises the events it causes (1c.9). A response whose request URI
+    /// is outside the interception scope is ignored.</summary>
+    /// <param name="response">The response (its request URI decides the scope check and the cookies' domain).</param>
     /// <param name="sentWith">The snapshot the request was sent with.</param>
     /// <param name="cancellationToken">Unused for the write itself: received tokens are always saved.</param>
     /// <returns>A task that completes when the tokens are stored.</returns>
@@ -152,7 +153,13 @@ public sealed class RefreshCoordinator
             return ValueTask.CompletedTask;
         }
 
+        // A response from outside the interception scope never changes the session (another host must not plant its tokens).
         var uri = response.RequestMessage?.RequestUri ?? _dialect.Endpoints.ApiDomain;
+        if (!IsInScope(uri))
+        {
+            return ValueTask.CompletedTask;
+        }
+
         return ApplyCoreAsync(response, uri, isRefreshResponse: false, _dialect.GetState(sentWith) == LocalSessionState.Exists);
     }
 
@@ -386,6 +393,15 @@ public sealed class RefreshCoordinator
 
         var status = (int)response.StatusCode;
         activity?.SetTag("http.response.status_code", status);
+
+        // A refresh client whose primary handler follows redirects (the app's own) may hand back another host's answer: never store it.
+        if (response.RequestMessage?.RequestUri is { } final && final != refreshUri && !IsInScope(final))
+        {
+            Log.ForeignResponseIgnored(_logger, final);
+            SesameClientDiagnostics.RecordRefresh("api_error", started);
+            activity?.SetStatus(ActivityStatusCode.Error, "redirected out of scope");
+            return new RefreshOutcome(RefreshOutcomeKind.ApiError, response);
+        }
 
         // Received tokens are saved whatever happens next (never cancelled halfway: the server has already rotated them).
         await ApplyCoreAsync(response, refreshUri, isRefreshResponse: true, wasLoggedIn).ConfigureAwait(false);

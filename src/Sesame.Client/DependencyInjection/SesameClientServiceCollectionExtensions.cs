@@ -35,7 +35,7 @@ public static class SesameClientServiceCollectionExtensions
         services.TryAddSingleton<ITokenStore, MemoryTokenStore>();
         services.TryAddSingleton<IRefreshLock>(static sp =>
             sp.GetRequiredService<ITokenStore>() is IRefreshLockProvider provider ? provider.RefreshLock : new InProcessRefreshLock());
-        services.AddHttpClient(RefreshHttpClientName).ConfigurePrimaryHttpMessageHandler(DisableHandlerCookies);
+        services.AddHttpClient(RefreshHttpClientName).ConfigurePrimaryHttpMessageHandler(ConfigureRefreshPrimary);
 
         services.TryAddSingleton(static sp =>
         {
@@ -74,7 +74,7 @@ public static class SesameClientServiceCollectionExtensions
         services.AddSingleton(new SessionHandlerRegistration(null));
         services.ConfigureHttpClientDefaults(static builder => builder
             .AddHttpMessageHandler(static sp => sp.GetRequiredService<SessionHandler>())
-            .ConfigurePrimaryHttpMessageHandler(DisableHandlerCookies));
+            .ConfigurePrimaryHttpMessageHandler(ConfigureSessionPrimary));
         return services;
     }
 
@@ -92,8 +92,26 @@ public static class SesameClientServiceCollectionExtensions
 
         builder.Services.AddSingleton(new SessionHandlerRegistration(builder.Name));
         builder.AddHttpMessageHandler(static sp => sp.GetRequiredService<SessionHandler>());
-        builder.ConfigurePrimaryHttpMessageHandler(DisableHandlerCookies);
+        builder.ConfigurePrimaryHttpMessageHandler(ConfigureSessionPrimary);
         return builder;
+    }
+
+    /// <summary>The primary handler of a client with the session handler: cookies as <see cref="DisableHandlerCookies"/> says, and its
+    /// redirects followed by the session handler (hop by hop, the session only on hops inside the scope; docs/security.md). A primary handler
+    /// set after this (<c>ConfigurePrimaryHttpMessageHandler(() => …)</c>) is the app's: if it follows redirects itself, the session handler
+    /// can only refuse to store what a foreign last hop answered.</summary>
+    private static void ConfigureSessionPrimary(HttpMessageHandler handler, IServiceProvider services)
+    {
+        DisableHandlerCookies(handler, services);
+        Redirects.TakeOver(handler);
+    }
+
+    /// <summary>The refresh client's primary handler: a redirected refresh is a failed refresh, never followed (the refresh request carries
+    /// the refresh token).</summary>
+    private static void ConfigureRefreshPrimary(HttpMessageHandler handler, IServiceProvider services)
+    {
+        DisableHandlerCookies(handler, services);
+        Redirects.Refuse(handler);
     }
 
     /// <summary>

@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(1003, LogLevel.Error, "The request {Method} {Uri} must be re-sent after a session refresh but its content cannot be replayed.", EventName = "NonReplayableContent")]
     public static partial void NonReplayableContent(ILogger logger, HttpMethod method, Uri? uri);
 
+    [LoggerMessage(1004, LogLevel.Warning, "A response came from {Uri}, outside the interception scope (a redirect followed by the primary handler); its session headers were ignored.", EventName = "ForeignResponseIgnored")]
+    public static partial void ForeignResponseIgnored(ILogger logger, Uri uri);
+
     [LoggerMessage(2001, LogLevel.Debug, "Refreshing the session at {Uri}.", EventName = "RefreshStarted")]
     public static partial void RefreshStarted(ILogger logger, Uri uri);
 
