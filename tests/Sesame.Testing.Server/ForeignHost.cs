@@ -107,9 +107,14 @@ public sealed class ForeignHost : IAsyncDisposable
 /// <param name="Body">Its body as UTF-8 text.</param>
 public sealed record RecordedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, string Body)
 {
-    /// <summary>The names of the headers that carry (or announce) a session: cookies, Authorization, anti-CSRF and every <c>st-*</c>, <c>rid</c>, <c>fdi-version</c> header.</summary>
+    /// <summary>The names of the headers that carry (or announce) a session: cookies, Authorization, anti-CSRF and every <c>st-*</c>, <c>rid</c>, <c>fdi-version</c> header.
+    /// A cookie header holding only the host's own planted cookies (sent back by a cookie container of the app) does not count.</summary>
     public IReadOnlyList<string> SessionHeaderNames =>
     [
-        .. Headers.Keys.Where(name => name is "cookie" or "authorization" or "anti-csrf" or "rid" or "fdi-version" || name.StartsWith("st-", StringComparison.Ordinal)),
+        .. Headers.Keys.Where(name => (name == "cookie" && !OnlyOwnCookies(Headers[name]))
+            || name is "authorization" or "anti-csrf" or "rid" or "fdi-version" || name.StartsWith("st-", StringComparison.Ordinal)),
     ];
+
+    private static bool OnlyOwnCookies(string header) =>
+        header.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(pair => pair.EndsWith("=planted", StringComparison.Ordinal));
 }
