@@ -304,6 +304,8 @@ public sealed class RefreshCoordinator
             }
         }
 
+        // Real time on purpose (as the file lock's own wait): a lock held by another process is not session time.
+        var waitStarted = Stopwatch.GetTimestamp();
         while (true)
         {
             var handle = await _refreshLock.TryAcquireAsync(Options.RefreshLockWaitTimeout, cancellationToken).ConfigureAwait(false);
@@ -321,6 +323,15 @@ public sealed class RefreshCoordinator
                 {
                     Log.RefreshedByOther(_logger);
                     return new RefreshOutcome(RefreshOutcomeKind.Retry, null);
+                }
+
+                var waited = Stopwatch.GetElapsedTime(waitStarted);
+                if (Options.RefreshLockMaxWait != Timeout.InfiniteTimeSpan && waited >= Options.RefreshLockMaxWait)
+                {
+                    var message = $"The session could not be refreshed: {_refreshLock} was held by someone else for {waited.TotalSeconds:0.###} s " +
+                        "(RefreshLockMaxWait). Another process of this app may be stuck, or another local user holds the lock file. The session was kept.";
+                    Log.RefreshLockGaveUp(_logger, message);
+                    throw new TimeoutException(message);
                 }
 
                 Log.RefreshLockTimeout(_logger, Options.RefreshLockWaitTimeout.TotalMilliseconds);

@@ -77,6 +77,12 @@ public sealed class SesameClientOptions
     /// <summary>How long a request waits for the refresh lock before it re-checks whether another request (or process) refreshed already. Default 1 s.</summary>
     public TimeSpan RefreshLockWaitTimeout { get; set; } = TimeSpan.FromMilliseconds(1000);
 
+    /// <summary>How long a request waits in all for the refresh lock (re-checking every <see cref="RefreshLockWaitTimeout"/> whether the session
+    /// changed) before it gives up with a <see cref="TimeoutException"/> naming the lock; the session is kept. It bounds a lock held by a stuck
+    /// process or by another local user. Default 60 s (twice the default <see cref="RefreshRequestTimeout"/>: a legitimate holder is a
+    /// refresh in flight); <see cref="Timeout.InfiniteTimeSpan"/> waits for ever.</summary>
+    public TimeSpan RefreshLockMaxWait { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Called for every session event (created, refreshed, unauthorised, signed out, payload updated, invalid claim). Exceptions it throws are logged and ignored.</summary>
     public Action<SessionEvent>? OnSessionEvent { get; set; }
 

@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(2006, LogLevel.Debug, "The refresh lock was not acquired within {TimeoutMs} ms; re-checking the session.", EventName = "RefreshLockTimeout")]
     public static partial void RefreshLockTimeout(ILogger logger, double timeoutMs);
 
+    [LoggerMessage(2011, LogLevel.Error, "{Message}", EventName = "RefreshLockGaveUp")]
+    public static partial void RefreshLockGaveUp(ILogger logger, string message);
+
     [LoggerMessage(2007, LogLevel.Error, "{Message}", EventName = "FrontTokenMissing")]
     public static partial void FrontTokenMissing(ILogger logger, string message);
 
