@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -160,6 +161,38 @@ public sealed class SesameClientBuilder(IServiceCollection services)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         Services.Replace(ServiceDescriptor.Singleton<ITokenStore>(sp => new FileTokenStore(path, sp.GetService<ILogger<FileTokenStore>>(), sp.GetService<TimeProvider>())));
+        return this;
+    }
+
+    /// <summary>Keeps the session in a file encrypted with ASP.NET Core Data Protection (<see cref="FileTokenStore.CreateProtected"/>), using the
+    /// app's <see cref="IDataProtectionProvider"/> (register it with <c>services.AddDataProtection()</c>, package Microsoft.AspNetCore.DataProtection).
+    /// A file written by <see cref="UseFileTokenStore"/> is encrypted on first read.</summary>
+    /// <param name="path">The token file.</param>
+    /// <returns>This builder.</returns>
+    public SesameClientBuilder UseProtectedFileTokenStore(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Services.Replace(ServiceDescriptor.Singleton<ITokenStore>(sp => FileTokenStore.CreateProtected(
+            path,
+            sp.GetService<IDataProtectionProvider>() ?? throw new InvalidOperationException(
+                "UseProtectedFileTokenStore needs an IDataProtectionProvider: call services.AddDataProtection() (package Microsoft.AspNetCore.DataProtection), " +
+                "or pass a provider, e.g. UseProtectedFileTokenStore(path, DataProtectionProvider.Create(\"MyApp\")) (package Microsoft.AspNetCore.DataProtection.Extensions)."),
+            sp.GetService<ILogger<FileTokenStore>>(),
+            sp.GetService<TimeProvider>())));
+        return this;
+    }
+
+    /// <summary>Keeps the session in a file encrypted with the given Data Protection provider, e.g. <c>DataProtectionProvider.Create("MyApp")</c>
+    /// (on Windows its key ring is protected with DPAPI for the current user).</summary>
+    /// <param name="path">The token file.</param>
+    /// <param name="dataProtection">The provider.</param>
+    /// <returns>This builder.</returns>
+    public SesameClientBuilder UseProtectedFileTokenStore(string path, IDataProtectionProvider dataProtection)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(dataProtection);
+        Services.Replace(ServiceDescriptor.Singleton<ITokenStore>(sp => FileTokenStore.CreateProtected(
+            path, dataProtection, sp.GetService<ILogger<FileTokenStore>>(), sp.GetService<TimeProvider>())));
         return this;
     }
 

@@ -59,6 +59,9 @@ internal static partial class Log
     [LoggerMessage(3003, LogLevel.Debug, "Could not delete the stale temporary token file(s) at {Path}: {Problem}.", EventName = "StaleTempFileNotDeleted")]
     public static partial void StaleTempFileNotDeleted(ILogger logger, string path, string problem);
 
+    [LoggerMessage(3004, LogLevel.Information, "The token file {Path} was written by the plain store; it is now encrypted with Data Protection.", EventName = "TokenFileProtected")]
+    public static partial void TokenFileProtected(ILogger logger, string path);
+
     [LoggerMessage(4001, LogLevel.Warning, "A session event handler threw while handling {EventType}; the exception was ignored.", EventName = "EventHandlerFailed")]
     public static partial void EventHandlerFailed(ILogger logger, Exception exception, SessionEventType eventType);
 }
