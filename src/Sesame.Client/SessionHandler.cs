@@ -5,7 +5,9 @@ namespace Sesame.Client;
 /// <summary>
 /// The session handler: attaches the session to requests inside the interception scope, stores the tokens of every response, and on an
 /// expired-session answer lets the <see cref="RefreshCoordinator"/> refresh (once for all waiting requests) and re-sends the request with
-/// its body intact (protocol/client.md 1c.3, 1c.4, 1c.6). Requests outside the scope pass through untouched.
+/// its body intact (protocol/client.md 1c.3, 1c.4, 1c.6). Requests outside the scope pass through untouched, and responses from outside it
+/// never change the session. When the library configured the primary handler it also follows redirects, checking the scope on every hop
+/// (docs/security.md).
 /// Add it with <c>AddSessionHandler()</c> on an <c>IHttpClientBuilder</c>, or wrap any handler: <c>new SessionHandler(coordinator) { InnerHandler = … }</c>.
 /// </summary>
 /// <param name="coordinator">The refresh algorithm and session state this handler works with.</param>
