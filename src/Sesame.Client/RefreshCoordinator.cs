@@ -138,8 +138,9 @@ public sealed class RefreshCoordinator
         return RefreshCoreAsync(sentWith, cancellationToken);
     }
 
-    /// <summary>Stores the tokens of a handled response (1c.4 / 1a) and raises the events it causes (1c.9).</summary>
-    /// <param name="response">The response (its request URI decides cookie scope).</param>
+    /// <summary>Stores the tokens of a handled response (1c.4 / 1a) and raises the events it causes (1c.9). A response whose request URI
+    /// is outside the interception scope is ignored.</summary>
+    /// <param name="response">The response (its request URI decides the scope check and the cookies' domain).</param>
     /// <param name="sentWith">The snapshot the request was sent with.</param>
     /// <param name="cancellationToken">Unused for the write itself: received tokens are always saved.</param>
     /// <returns>A task that completes when the tokens are stored.</returns>
@@ -152,7 +153,13 @@ public sealed class RefreshCoordinator
             return ValueTask.CompletedTask;
         }
 
+        // A response from outside the interception scope never changes the session (another host must not plant its tokens).
         var uri = response.RequestMessage?.RequestUri ?? _dialect.Endpoints.ApiDomain;
+        if (!IsInScope(uri))
+        {
+            return ValueTask.CompletedTask;
+        }
+
         return ApplyCoreAsync(response, uri, isRefreshResponse: false, _dialect.GetState(sentWith) == LocalSessionState.Exists);
     }
 
@@ -297,6 +304,8 @@ public sealed class RefreshCoordinator
             }
         }
 
+        // Real time on purpose (as the file lock's own wait): a lock held by another process is not session time.
+        var waitStarted = Stopwatch.GetTimestamp();
         while (true)
         {
             var handle = await _refreshLock.TryAcquireAsync(Options.RefreshLockWaitTimeout, cancellationToken).ConfigureAwait(false);
@@ -314,6 +323,15 @@ public sealed class RefreshCoordinator
                 {
                     Log.RefreshedByOther(_logger);
                     return new RefreshOutcome(RefreshOutcomeKind.Retry, null);
+                }
+
+                var waited = Stopwatch.GetElapsedTime(waitStarted);
+                if (Options.RefreshLockMaxWait != Timeout.InfiniteTimeSpan && waited >= Options.RefreshLockMaxWait)
+                {
+                    var message = $"The session could not be refreshed: {_refreshLock} was held by someone else for {waited.TotalSeconds:0.###} s " +
+                        "(RefreshLockMaxWait). Another process of this app may be stuck, or another local user holds the lock file. The session was kept.";
+                    Log.RefreshLockGaveUp(_logger, message);
+                    throw new TimeoutException(message);
                 }
 
                 Log.RefreshLockTimeout(_logger, Options.RefreshLockWaitTimeout.TotalMilliseconds);
@@ -386,6 +404,15 @@ public sealed class RefreshCoordinator
 
         var status = (int)response.StatusCode;
         activity?.SetTag("http.response.status_code", status);
+
+        // A refresh client whose primary handler follows redirects (the app's own) may hand back another host's answer: never store it.
+        if (response.RequestMessage?.RequestUri is { } final && final != refreshUri && !IsInScope(final))
+        {
+            Log.ForeignResponseIgnored(_logger, final);
+            SesameClientDiagnostics.RecordRefresh("api_error", started);
+            activity?.SetStatus(ActivityStatusCode.Error, "redirected out of scope");
+            return new RefreshOutcome(RefreshOutcomeKind.ApiError, response);
+        }
 
         // Received tokens are saved whatever happens next (never cancelled halfway: the server has already rotated them).
         await ApplyCoreAsync(response, refreshUri, isRefreshResponse: true, wasLoggedIn).ConfigureAwait(false);

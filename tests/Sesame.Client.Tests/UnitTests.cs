@@ -84,7 +84,8 @@ public sealed class UnitTests
 
     [Theory]
     [InlineData("https://api.example.com/x", "https://api.example.com", null, true)]
-    [InlineData("http://api.example.com:8080/x", "https://api.example.com", null, true)] // scheme and port ignored
+    [InlineData("https://api.example.com:8080/x", "https://api.example.com", null, true)] // port ignored (the default rule)
+    [InlineData("http://api.example.com:8080/x", "https://api.example.com", null, false)] // never in clear from an https API (ScopeSecurityTests)
     [InlineData("https://other.com/x", "https://api.example.com", null, false)]
     [InlineData("https://sub.api.example.com/x", "https://api.example.com", "example.com", true)]
     [InlineData("https://sub.api.example.com/x", "https://api.example.com", ".example.com", true)]

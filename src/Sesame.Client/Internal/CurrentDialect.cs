@@ -9,6 +9,9 @@ internal sealed class CurrentDialect(SesameClientOptions options, SessionEndpoin
     private readonly string _authMode = options.TokenTransferMethod == TokenTransferMethod.Cookie ? HandledMark.CookieMode : HandledMark.HeaderMode;
     private readonly string _apiHost = endpoints.ApiDomain.IdnHost;
     private readonly Func<Uri, bool>? _override = options.ShouldIntercept;
+    private readonly InterceptionScopeRule _rule = options.InterceptionScope;
+    private readonly string _apiScheme = endpoints.ApiDomain.Scheme;
+    private readonly int _apiPort = endpoints.ApiDomain.Port;
 
     public SessionEndpoints Endpoints => endpoints;
 
@@ -33,12 +36,20 @@ internal sealed class CurrentDialect(SesameClientOptions options, SessionEndpoin
         }
 
         var host = uri.IdnHost;
-        if (string.Equals(host, _apiHost, StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(host, _apiHost, StringComparison.OrdinalIgnoreCase)
+            && !(endpoints.SessionScope is { } scope && UrlNormalizer.MatchesDomainOrSubdomain(host, scope)))
         {
-            return true;
+            return false;
         }
 
-        return endpoints.SessionScope is { } scope && UrlNormalizer.MatchesDomainOrSubdomain(host, scope);
+        // The reference compares host names only; by default the session never travels in clear from an https API, and the strict rule
+        // also keeps it from other services on other ports of the same host.
+        return _rule switch
+        {
+            InterceptionScopeRule.ReferenceHost => true,
+            InterceptionScopeRule.StrictOrigin => string.Equals(uri.Scheme, _apiScheme, StringComparison.OrdinalIgnoreCase) && uri.Port == _apiPort,
+            _ => !string.Equals(_apiScheme, Uri.UriSchemeHttps, StringComparison.Ordinal) || string.Equals(uri.Scheme, Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase),
+        };
     }
 
     public bool IsHandled(HttpRequestMessage request) => HandledMark.IsOnAuthMode(request);
