@@ -25,7 +25,7 @@ public interface ISessionService
 
     /// <summary>
     /// Verifies the request's access token (the same check the authentication handler runs, done once per request) and, on the first
-    /// use of an access token minted by a refresh, promotes its refresh token (server.md §7: one store write, and the new access token
+    /// use of an access token minted by a refresh, promotes its refresh token (docs/protocol/rotation.md#verify-time-promotion: one store write, and the new access token
     /// is sent in the response). No database access otherwise. Calling this means the request needs its session: the authentication
     /// handler itself promotes only on endpoints that require authorization, and leaves anonymous endpoints read-only.
     /// </summary>
@@ -137,7 +137,7 @@ public sealed class SessionVerificationResult
     public SesameSession? Session { get; }
 
     /// <summary>
-    /// Valid, but the token was minted by a refresh and its child refresh token is not promoted yet (server.md §7): verification
+    /// Valid, but the token was minted by a refresh and its child refresh token is not promoted yet (docs/protocol/rotation.md#verify-time-promotion): verification
     /// was read-only (an endpoint that needs no session), and <see cref="ISessionService.VerifySessionAsync"/> promotes it.
     /// </summary>
     internal bool PromotionPending { get; init; }

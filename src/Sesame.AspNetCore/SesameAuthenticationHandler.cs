@@ -83,7 +83,7 @@ internal sealed class SesameAuthenticationHandler(
 
     private Task<AuthenticateResult> AuthenticateOnceAsync()
     {
-        // Preflights and TRACE are never session-checked (server.md §1). The refresh endpoint reads the refresh token only: verifying the
+        // Preflights and TRACE are never session-checked (docs/protocol/wire-format.md#endpoints). The refresh endpoint reads the refresh token only: verifying the
         // access cookie that rides along would only duplicate work (and the cookies it might write).
         var request = _context.Request;
         if (HttpMethods.IsOptions(request.Method) || HttpMethods.IsTrace(request.Method)

@@ -5,7 +5,7 @@ namespace Sesame.Client;
 /// <summary>
 /// The session handler: attaches the session to requests inside the interception scope, stores the tokens of every response, and on an
 /// expired-session answer lets the <see cref="RefreshCoordinator"/> refresh (once for all waiting requests) and re-sends the request with
-/// its body intact (protocol/client.md 1c.3, 1c.4, 1c.6). Requests outside the scope pass through untouched, and responses from outside it
+/// its body intact (docs/protocol/refresh.md#retry-loop). Requests outside the scope pass through untouched, and responses from outside it
 /// never change the session. When the library configured the primary handler it also follows redirects, checking the scope on every hop
 /// (docs/security.md).
 /// Add it with <c>AddSessionHandler()</c> on an <c>IHttpClientBuilder</c>, or wrap any handler: <c>new SessionHandler(coordinator) { InnerHandler = … }</c>.
@@ -131,10 +131,10 @@ public sealed class SessionHandler(RefreshCoordinator coordinator) : DelegatingH
         return await HandleResponseAsync(request, response, tokens, default, replayable: true, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The path that first buffers the content or probes an unknown session state (1c.5), then goes on as any request.</summary>
+    /// <summary>The path that first buffers the content or probes an unknown session state, then goes on as any request.</summary>
     private async Task<HttpResponseMessage> SendWithSessionAsync(HttpRequestMessage request, bool inScope, CancellationToken cancellationToken)
     {
-        // 14.0.1: buffer the body once before the first send so a retry re-sends the same bytes. Byte-array based contents (string,
+        // Buffer the body once before the first send so a retry re-sends the same bytes. Byte-array based contents (string,
         // form, bytes; JSON via JsonContent is not) are replayable as they are.
         var replayable = await PrepareContentAsync(request, cancellationToken).ConfigureAwait(false);
 
@@ -162,8 +162,8 @@ public sealed class SessionHandler(RefreshCoordinator coordinator) : DelegatingH
         return base.SendAsync(attempt, cancellationToken);
     }
 
-    /// <summary>Everything after an attempt's response: store its tokens (1c.4), the invalid-claim event, and on the expired-session
-    /// status refresh once (1c.7) and re-send a copy of the request, up to the retry limit (1c.6).</summary>
+    /// <summary>Everything after an attempt's response: store its tokens, the invalid-claim event, and on the expired-session
+    /// status refresh once and re-send a copy of the request, up to the retry limit (docs/protocol/refresh.md#retry-loop).</summary>
     /// <remarks>A response that comes from outside the scope (the last hop of redirects) is handed back as it is: it stores nothing,
     /// raises no event and never triggers a refresh. <paramref name="inScope"/> is false only for a legacy explicit call outside the scope,
     /// which keeps the seeds' refresh on a 440 from anywhere but is never sent with the session.</remarks>
@@ -248,7 +248,7 @@ public sealed class SessionHandler(RefreshCoordinator coordinator) : DelegatingH
                 default:
                     if (outcome.Response is { } refreshResponse)
                     {
-                        // 1c.6: the caller gets the refresh endpoint's answer (its RequestMessage/URL is the refresh URL).
+                        // The caller gets the refresh endpoint's answer (its RequestMessage/URL is the refresh URL).
                         response.Dispose();
                         return refreshResponse;
                     }

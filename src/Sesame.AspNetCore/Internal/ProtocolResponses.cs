@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Sesame.AspNetCore.Internal;
 
-/// <summary>The protocol's error answers (server.md §5), bodies pre-encoded once.</summary>
+/// <summary>The protocol's error answers (docs/protocol/wire-format.md#status-codes), bodies pre-encoded once.</summary>
 internal static class ProtocolResponses
 {
     private static readonly byte[] TryRefreshBody = """{"message":"try refresh token"}"""u8.ToArray();

@@ -7,7 +7,7 @@ using Sesame.AspNetCore.Storage;
 
 namespace Sesame.AspNetCore.Internal;
 
-/// <summary>The session algorithms of server.md §2, §4, §6 and §7 over an <see cref="ISessionStore"/>.</summary>
+/// <summary>The session algorithms of docs/protocol/rotation.md and docs/protocol/wire-format.md over an <see cref="ISessionStore"/>.</summary>
 internal sealed class SessionService(
     ISessionStore store,
     StoreInitializer initializer,
@@ -56,7 +56,7 @@ internal sealed class SessionService(
             new StoredSession(sessionHandle, userId, TokenCrypto.Sha256Hex(refreshTokenHash1), customClaims, "{}", now, expiresAt),
             cancellationToken).ConfigureAwait(false);
 
-        // Tokens of the other transfer method are cleared if the request carried an access token that way (server.md §2).
+        // Tokens of the other transfer method are cleared if the request carried an access token that way (docs/protocol/wire-format.md#token-transfer-methods).
         if (method == TokenTransferMethod.Cookie && TokenTransport.ReadBearer(request) is not null)
         {
             transport.Clear(httpContext, TokenTransferMethod.Header);
@@ -161,7 +161,7 @@ internal sealed class SessionService(
             if (request.Headers.Cookie.Count > 0)
             {
                 var cookies = request.Cookies;
-                // A pre-2022 server's id-refresh cookie: the client must refresh once to migrate (server.md §9).
+                // A pre-2022 server's id-refresh cookie: the client must refresh once to migrate (docs/protocol/wire-format.md#legacy-cookie-migration).
                 if (cookies.ContainsKey(TokenTransport.LegacyIdRefreshTokenCookie))
                 {
                     return Rejected(SessionVerificationResult.TryRefresh, "legacy sIdRefreshToken cookie present");
@@ -182,7 +182,7 @@ internal sealed class SessionService(
         return Decide(request, check);
     }
 
-    /// <summary>The protocol's answer for a checked token (server.md §4): status, then anti-CSRF for cookies. Never writes.</summary>
+    /// <summary>The protocol's answer for a checked token (docs/protocol/rotation.md#verification): status, then anti-CSRF for cookies. Never writes.</summary>
     private SessionVerificationResult Decide(HttpRequest request, in AccessTokenCheck check)
     {
         switch (check.Status)
@@ -206,7 +206,7 @@ internal sealed class SessionService(
             return Rejected(SessionVerificationResult.TryRefresh, "anti-CSRF check failed");
         }
 
-        // Shared by every request with this token; PromotionPending when it still carries a parent hash (server.md §7).
+        // Shared by every request with this token; PromotionPending when it still carries a parent hash (docs/protocol/rotation.md#verify-time-promotion).
         return session.ValidResult;
     }
 
@@ -219,7 +219,7 @@ internal sealed class SessionService(
     };
 
     /// <summary>
-    /// First use of an access token minted by a refresh (server.md §7 "verify-time promotion"): the only database
+    /// First use of an access token minted by a refresh (docs/protocol/rotation.md#verify-time-promotion): the only database
     /// step of verification. Promotes the child refresh token and sends an access token without a parent hash, so
     /// later requests skip this step.
     /// </summary>
@@ -383,7 +383,7 @@ internal sealed class SessionService(
             method = TokenTransferMethod.Cookie;
 
             // Two cookies of one name (an old and a new cookie domain): the Cookie header does not say which is which, so
-            // neither is used (server.md §9 "duplicate session cookies").
+            // neither is used (docs/protocol/wire-format.md#cookies).
             if (TokenTransport.HasDuplicateCookie(request, TokenTransport.RefreshTokenCookie)
                 || TokenTransport.HasDuplicateCookie(request, TokenTransport.AccessTokenCookie))
             {
@@ -458,7 +458,7 @@ internal sealed class SessionService(
                 continue; // another request changed the row first: read it again and decide anew
             }
 
-            // Neither current nor its child: a superseded token was replayed. Revoke the session (server.md §7 step 4).
+            // Neither current nor its child: a superseded token was replayed. Revoke the session (docs/protocol/rotation.md#theft-detection).
             var deleted = await store.DeleteAsync(row.SessionHandle, cancellationToken).ConfigureAwait(false);
             revoked.Add(row.SessionHandle);
             Log.TokenTheftDetected(logger, row.SessionHandle, row.UserId);
@@ -680,7 +680,7 @@ internal sealed class SessionService(
             }
         }
 
-        // iss is not reserved but always set by the server (server.md §4), so a custom one is dropped rather than stored.
+        // iss is not reserved but always set by the server (docs/protocol/rotation.md#verification), so a custom one is dropped rather than stored.
         if (!payload.ContainsKey("iss"))
         {
             return payload.ToJsonString();

@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Sesame.Client.Internal;
 
-/// <summary>The URL rules of protocol/client.md 1c.1 and 1c.10 (domain and path normalisation, session scope).</summary>
+/// <summary>The URL rules of docs/protocol/refresh.md#configuration and docs/protocol/refresh.md#interception-scope (domain and path normalisation, session scope).</summary>
 internal static class UrlNormalizer
 {
     /// <summary>Normalises an API domain to <c>scheme://host[:port]</c>: default scheme https, http for localhost and IP addresses; path dropped.</summary>
@@ -64,7 +64,7 @@ internal static class UrlNormalizer
         return text;
     }
 
-    /// <summary>Normalises <c>SessionTokenBackendDomain</c> (1c.10): trimmed, lower-cased, port dropped; a leading dot is kept (dropped for localhost/IP).</summary>
+    /// <summary>Normalises <c>SessionTokenBackendDomain</c>: trimmed, lower-cased, port dropped; a leading dot is kept (dropped for localhost/IP).</summary>
     public static bool TryNormalizeSessionScope(string input, out string scope)
     {
         scope = string.Empty;
@@ -90,7 +90,7 @@ internal static class UrlNormalizer
         return true;
     }
 
-    /// <summary>1c.10 suffix rule: true if some label suffix <c>s</c> of <paramref name="host"/> satisfies <c>s == scope</c> or <c>"." + s == scope</c>.</summary>
+    /// <summary>The scope's suffix rule: true if some label suffix <c>s</c> of <paramref name="host"/> satisfies <c>s == scope</c> or <c>"." + s == scope</c>.</summary>
     public static bool MatchesDomainOrSubdomain(string host, string scope)
     {
         for (var i = 0; i < host.Length; i++)
