@@ -49,8 +49,7 @@ public sealed class RefreshCoordinator
     private long _clockSkewMilliseconds;
 
     // The last front token whose iat was read. After a refresh the server answers every re-sent request with the same new token
-    // (its verify-time promotion), so a storm of N calls received it N times; parsing it each time (base64 + JSON, ~1.5 KB) was
-    // about a third of the client's cost per re-sent call.
+    // (its verify-time promotion), so a storm of N calls receives it N times: it is decoded once (docs/benchmarks.md).
     private FrontTokenIssuedAt? _lastIssuedAt;
 
     internal RefreshCoordinator(
@@ -285,7 +284,7 @@ public sealed class RefreshCoordinator
 
         // The identity check before queueing for the lock: when another request already replaced the session this one was sent
         // with, re-send at once. Without it, every request of a storm that got its 401 after the refresh still waits for the lock
-        // one after another (one thread-pool hop each), which made 1,000 concurrent expired calls ~15x slower than valid ones.
+        // one after another (one thread-pool hop each), which made refresh storms much slower than valid ones (docs/benchmarks.md).
         if (IsReplaced(preState, sentWith))
         {
             Log.RefreshedByOther(_logger);

@@ -106,8 +106,7 @@ public sealed class SessionHandler(RefreshCoordinator coordinator) : DelegatingH
     /// <summary>
     /// The per-request path: decorate, send, and hand the response back unless it needs more (session headers to store, the expired-session
     /// or invalid-claim status). Its one allocation per request is the Task it returns (the box of its state machine), so it keeps only its
-    /// parameters across the await: 136 B. A pooled builder (PoolingAsyncValueTaskMethodBuilder + AsTask) measured 88 B for one request at a
-    /// time but up to ~240 B with many in flight (pool misses): this is the constant, smaller-on-average choice.
+    /// parameters across the await (a pooled builder was measured and rejected: docs/benchmarks.md, client allocations).
     /// </summary>
     private async Task<HttpResponseMessage> SendKnownSessionAsync(HttpRequestMessage request, SessionTokens tokens, CancellationToken cancellationToken)
     {

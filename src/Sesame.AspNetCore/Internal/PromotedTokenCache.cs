@@ -4,7 +4,7 @@ namespace Sesame.AspNetCore.Internal;
 /// The fresh access token minted when an unpromoted child token was promoted (docs/protocol/rotation.md#verify-time-promotion), keyed by the child token's text.
 /// A client that just refreshed sends the child token on every request until the first answer reaches it; requests after the
 /// promotion get the same fresh token without a database read, as verifying that fresh token would (RS256 signing plus a row
-/// read per request made a 1,000-call refresh storm ~10x slower than a valid-token storm; see docs/benchmarks.md). Requests
+/// read per request made refresh storms far slower than valid-token storms; docs/benchmarks.md). Requests
 /// that arrive during the promotion share it through <see cref="PromotionFlight"/>, which fills this cache before it ends.
 /// </summary>
 /// <remarks>

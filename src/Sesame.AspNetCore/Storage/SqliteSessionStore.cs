@@ -32,9 +32,9 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
     private int _disposed;
 
     // SQLite has one writer per file, and a writer that finds the file busy sleeps in SQLite's busy handler (back-off steps up
-    // to 100 ms) while holding a thread-pool thread. Queueing this process's writes here first keeps them off that path: with 64
-    // concurrent refreshes the busy handler made p50 latency ~140 ms and let some writes reach the busy timeout (503); see
-    // docs/benchmarks.md. Other processes sharing the file still meet the busy handler, as before.
+    // to 100 ms) while holding a thread-pool thread. Queueing this process's writes here first keeps them off that path (under
+    // concurrent refreshes the busy handler inflated latency and let writes reach the busy timeout: docs/benchmarks.md). Other
+    // processes sharing the file still meet the busy handler, as before.
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     /// <summary>Creates a store over the SQLite file at <paramref name="databasePath"/>.</summary>
