@@ -56,7 +56,8 @@ internal sealed class KeyRingReloader(SigningKeyRing keys, SesameSettings settin
             return;
         }
 
-        Volatile.Write(ref _lastReload, ReloadAsync());
+        // Off the timer's thread: the store's calls may complete synchronously (SQLite), and a timer callback should not do I/O.
+        Volatile.Write(ref _lastReload, Task.Run(ReloadAsync));
     }
 
     private async Task ReloadAsync()

@@ -230,7 +230,7 @@ internal sealed class SigningKeyRing(ISessionStore store, StoreInitializer initi
                 var force = string.Equals(forceRotation, algorithm, StringComparison.Ordinal);
                 if (newest is null || force || wasPlain || now >= newest.CreatedAt + RotationInterval(algorithm))
                 {
-                    var key = CreateKey(algorithm, now, stored);
+                    var key = CreateKey(algorithm, now);
                     var plainMaterial = key.PrivateKeyPkcs8;
                     var row = key with { PrivateKeyPkcs8 = protector.Protect(plainMaterial) };
                     row = row with { IsProtected = true };
@@ -370,15 +370,12 @@ internal sealed class SigningKeyRing(ISessionStore store, StoreInitializer initi
         "To discard the unreadable keys instead and make new ones, which signs every user out, set Session:DiscardUnreadableKeys " +
         "to true for one start. See docs/security.md, \"Key-compromise runbook\".");
 
-    private static StoredSigningKey CreateKey(string algorithm, DateTimeOffset now, IReadOnlyList<StoredSigningKey> stored)
+    private static StoredSigningKey CreateKey(string algorithm, DateTimeOffset now)
     {
         var prefix = string.Equals(algorithm, AccessTokenAlgorithm, StringComparison.Ordinal) ? "d-" : "r-";
-        var keyId = prefix + now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-        if (stored.Any(k => string.Equals(k.KeyId, keyId, StringComparison.Ordinal)))
-        {
-            // A second key within one millisecond (a forced rotation right after a scheduled one): keep ids unique.
-            keyId += "-" + TokenCrypto.RandomBase64Url(6);
-        }
+        // Never reuse an id, not even one of a deleted key: a revoked key's tokens are recognised by their kid (the verified-token
+        // cache trusts a token while its kid is in the ring), so a new key made in the same millisecond needs another id.
+        var keyId = prefix + now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) + "-" + TokenCrypto.RandomBase64Url(6);
 
         if (string.Equals(algorithm, AccessTokenAlgorithm, StringComparison.Ordinal))
         {
