@@ -172,7 +172,7 @@ internal sealed class SigningKeyRing(ISessionStore store, StoreInitializer initi
             var stored = await store.GetSigningKeysAsync(cancellationToken).ConfigureAwait(false);
 
             // 1. Rows written in plain text by an earlier version: encrypt them in place (a compare-and-set, so instances
-            //    starting at once do not overwrite each other). Their material was readable, so rotate away from them too.
+            //    starting at once do not overwrite each other).
             var plain = stored.Where(static k => !k.IsProtected).ToList();
             foreach (var key in plain)
             {
@@ -222,23 +222,24 @@ internal sealed class SigningKeyRing(ISessionStore store, StoreInitializer initi
             // 3. Delete keys that no live token can have been signed with; 4. make due keys.
             stored = await DeleteExpiredAsync(stored, now, cancellationToken).ConfigureAwait(false);
             string? forced = null;
-            var created = false;
+            var created = false; // a key was made (by us or, same id, by another instance): read the store again
             foreach (var algorithm in (string[])[AccessTokenAlgorithm, RefreshTokenAlgorithm])
             {
                 var newest = Newest(stored, algorithm);
-                var wasPlain = newest is not null && plain.Any(p => string.Equals(p.KeyId, newest.KeyId, StringComparison.Ordinal));
+                // Keys stored in plain text by an earlier version are dated 1970 by the schema migration: due at once.
                 var force = string.Equals(forceRotation, algorithm, StringComparison.Ordinal);
-                if (newest is null || force || wasPlain || now >= newest.CreatedAt + RotationInterval(algorithm))
+                if (newest is null || force || now >= newest.CreatedAt + RotationInterval(algorithm))
                 {
-                    var key = CreateKey(algorithm, now);
+                    var key = CreateKey(algorithm, now, force);
                     var plainMaterial = key.PrivateKeyPkcs8;
                     var row = key with { PrivateKeyPkcs8 = protector.Protect(plainMaterial) };
                     row = row with { IsProtected = true };
+                    // Not added: another instance added a key of that id at the same moment; the re-read below picks it up.
+                    created = true;
                     if (await store.TryAddSigningKeyAsync(row, cancellationToken).ConfigureAwait(false))
                     {
                         Log.SigningKeyCreated(logger, key.KeyId);
                         material[key.KeyId] = plainMaterial;
-                        created = true;
                         if (force)
                         {
                             forced = key.KeyId;
@@ -370,12 +371,18 @@ internal sealed class SigningKeyRing(ISessionStore store, StoreInitializer initi
         "To discard the unreadable keys instead and make new ones, which signs every user out, set Session:DiscardUnreadableKeys " +
         "to true for one start. See docs/security.md, \"Key-compromise runbook\".");
 
-    private static StoredSigningKey CreateKey(string algorithm, DateTimeOffset now)
+    private static StoredSigningKey CreateKey(string algorithm, DateTimeOffset now, bool forced)
     {
         var prefix = string.Equals(algorithm, AccessTokenAlgorithm, StringComparison.Ordinal) ? "d-" : "r-";
-        // Never reuse an id, not even one of a deleted key: a revoked key's tokens are recognised by their kid (the verified-token
-        // cache trusts a token while its kid is in the ring), so a new key made in the same millisecond needs another id.
-        var keyId = prefix + now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) + "-" + TokenCrypto.RandomBase64Url(6);
+        // A due key is named by its millisecond alone, so instances rotating at the same moment add one key, not one each (the
+        // store keeps the first). A forced key (rotate, revoke) gets a random suffix: it must never take the id of the key it
+        // replaces, even within one millisecond, since a revoked key's tokens are recognised by their kid (the verified-token
+        // cache trusts a token while its kid is in the ring).
+        var keyId = prefix + now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        if (forced)
+        {
+            keyId += "-" + TokenCrypto.RandomBase64Url(6);
+        }
 
         if (string.Equals(algorithm, AccessTokenAlgorithm, StringComparison.Ordinal))
         {
