@@ -9,7 +9,7 @@ internal sealed class SigningKeyManager(SigningKeyRing keys) : ISigningKeyManage
         keys.RotateAsync(SigningKeyRing.AccessTokenAlgorithm, cancellationToken);
 
     public Task<SigningKeyInfo> RotateRefreshTokenKeyAsync(CancellationToken cancellationToken = default) =>
-        keys.RotateAsync(SigningKeyRing.RefreshTokenAlgorithm, cancellationToken);
+        keys.RotateAsync(SigningKeyRing.MacKeyAlgorithm, cancellationToken);
 
     public Task<bool> RevokeKeyAsync(string keyId, CancellationToken cancellationToken = default)
     {

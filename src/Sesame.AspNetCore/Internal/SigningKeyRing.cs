@@ -23,7 +23,7 @@ internal sealed class SigningKeyRing(ISessionStore store, StoreInitializer initi
     TimeProvider time, ILogger<SigningKeyRing> logger) : IDisposable
 {
     public const string AccessTokenAlgorithm = "RS256";
-    public const string RefreshTokenAlgorithm = "HS256";
+    public const string MacKeyAlgorithm = "HS256";
 
     /// <summary>The refresh-token key that versions before 2 kept in plain text; their tokens carry no key id.</summary>
     public const string LegacyRefreshKeyId = "r-legacy";
@@ -223,7 +223,7 @@ internal sealed class SigningKeyRing(ISessionStore store, StoreInitializer initi
             stored = await DeleteExpiredAsync(stored, now, cancellationToken).ConfigureAwait(false);
             string? forced = null;
             var created = false; // a key was made (by us or, same id, by another instance): read the store again
-            foreach (var algorithm in (string[])[AccessTokenAlgorithm, RefreshTokenAlgorithm])
+            foreach (var algorithm in (string[])[AccessTokenAlgorithm, MacKeyAlgorithm])
             {
                 var newest = Newest(stored, algorithm);
                 // Keys stored in plain text by an earlier version are dated 1970 by the schema migration: due at once.
@@ -402,7 +402,7 @@ internal sealed class SigningKeyRing(ISessionStore store, StoreInitializer initi
         var listing = new List<SigningKeyInfo>();
         var newestAccess = Newest([.. stored.Where(k => material.ContainsKey(k.KeyId))], AccessTokenAlgorithm)
             ?? throw new InvalidOperationException("No readable access-token signing key is stored.");
-        var newestRefresh = Newest([.. stored.Where(k => material.ContainsKey(k.KeyId))], RefreshTokenAlgorithm)
+        var newestRefresh = Newest([.. stored.Where(k => material.ContainsKey(k.KeyId))], MacKeyAlgorithm)
             ?? throw new InvalidOperationException("No readable refresh-token key is stored.");
         var jwks = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(jwks))
@@ -423,7 +423,7 @@ internal sealed class SigningKeyRing(ISessionStore store, StoreInitializer initi
                     continue;
                 }
 
-                if (string.Equals(key.Algorithm, RefreshTokenAlgorithm, StringComparison.Ordinal))
+                if (key.Algorithm is MacKeyAlgorithm)
                 {
                     refreshKeys[key.KeyId] = previous?.RefreshKeys.GetValueOrDefault(key.KeyId) ?? new RefreshTokenKey(key.KeyId, plain);
                 }
