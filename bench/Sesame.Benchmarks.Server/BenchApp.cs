@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.IdentityModel.Tokens;
 using Sesame.AspNetCore;
 using Sesame.Storage.PostgreSql;
@@ -34,9 +35,14 @@ internal static class BenchApp
             case BenchServerMode.Sesame:
                 clock = new AdjustableTimeProvider();
                 builder.Services.AddSingleton<TimeProvider>(clock);
+                var databasePath = Path.GetFullPath(settings.DatabasePath ?? ownDatabase ?? "sesame-bench.db");
+                // Sesame encrypts its keys with Data Protection: the key ring lives beside the database (servers started from one
+                // folder on one PostgreSQL database share it), so a restart or another server process reads the keys.
+                builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(databasePath + "-keys"))
+                    .SetApplicationName("Sesame.Benchmarks.Server");
                 var sesame = builder.Services.AddSesame(options =>
                 {
-                    options.DatabasePath = settings.DatabasePath ?? ownDatabase ?? "sesame-bench.db";
+                    options.DatabasePath = databasePath;
                     // The server runs in Production, where Sesame requires the API's public origin (the issuer of its tokens).
                     options.ApiDomain = BenchTokens.ApiOrigin;
                     options.AccessTokenLifetime = TimeSpan.FromSeconds(settings.AccessTokenLifetimeSeconds);

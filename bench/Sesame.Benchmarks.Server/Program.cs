@@ -50,6 +50,11 @@ if (ownDatabase is not null)
     {
         File.Delete(ownDatabase + suffix);
     }
+
+    if (Directory.Exists(ownDatabase + "-keys"))
+    {
+        Directory.Delete(ownDatabase + "-keys", recursive: true); // its Data Protection key ring (BenchApp)
+    }
 }
 
 namespace Sesame.Benchmarks.Server

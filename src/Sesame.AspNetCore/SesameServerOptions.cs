@@ -77,6 +77,26 @@ public sealed class SesameServerOptions
     /// <summary>How often a new access-token signing key is made. Older keys keep verifying while tokens they signed can live.</summary>
     public TimeSpan SigningKeyRotationInterval { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// How often a new refresh-token MAC key is made. Default 30 days. A retired key keeps verifying the refresh tokens it signed
+    /// (twice <see cref="RefreshTokenLifetime"/> after its retirement, the longest such a token can stay usable), then it is deleted.
+    /// </summary>
+    public TimeSpan RefreshTokenKeyRotationInterval { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// How often every instance reloads the keys from the store. Default 1 minute. This bounds how long a key revoked on one
+    /// instance (<see cref="ISigningKeyManager.RevokeKeyAsync"/>) is still accepted by the others. Between 1 second and 1 hour.
+    /// </summary>
+    public TimeSpan KeyReloadInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// What to do at start-up with stored keys this app's ASP.NET Core Data Protection key ring cannot decrypt (they were written
+    /// under another key ring, or the key ring was lost). <see langword="false"/> (default): start-up fails with an error naming the
+    /// keys, so a misconfigured instance never replaces the keys everyone uses. <see langword="true"/>: the keys are deleted with a
+    /// warning and new ones made; every session's tokens become invalid (users sign in again). Turn it on for one start only.
+    /// </summary>
+    public bool DiscardUnreadableKeys { get; set; }
+
     /// <summary>Callbacks for notable session events (theft detection, refreshes).</summary>
     public SesameEvents Events { get; set; } = new();
 

@@ -79,6 +79,12 @@ internal sealed class HeldRotationStore(ISessionStore inner) : ISessionStore
     public Task<bool> TryAddSigningKeyAsync(StoredSigningKey key, CancellationToken cancellationToken) => inner.TryAddSigningKeyAsync(key, cancellationToken);
     public Task<byte[]> GetOrCreateSecretAsync(string name, Func<byte[]> create, CancellationToken cancellationToken) =>
         inner.GetOrCreateSecretAsync(name, create, cancellationToken);
+
+    public Task<bool> TryProtectSigningKeyAsync(string keyId, byte[] protectedMaterial, CancellationToken cancellationToken) =>
+        inner.TryProtectSigningKeyAsync(keyId, protectedMaterial, cancellationToken);
+
+    public Task<bool> DeleteSigningKeyAsync(string keyId, CancellationToken cancellationToken) =>
+        inner.DeleteSigningKeyAsync(keyId, cancellationToken);
 }
 
 /// <summary>Counts requests as they enter the server, ahead of authentication (so a test knows they all arrived).</summary>

@@ -26,6 +26,16 @@ internal sealed class SesameOptionsValidator(IHostEnvironment? environment = nul
             errors.Add("Session:SigningKeyRotationInterval must be positive.");
         }
 
+        if (options.RefreshTokenKeyRotationInterval <= TimeSpan.Zero)
+        {
+            errors.Add("Session:RefreshTokenKeyRotationInterval must be positive.");
+        }
+
+        if (options.KeyReloadInterval < TimeSpan.FromSeconds(1) || options.KeyReloadInterval > TimeSpan.FromHours(1))
+        {
+            errors.Add("Session:KeyReloadInterval must be between 00:00:01 and 01:00:00 (it bounds how long a revoked key is still accepted).");
+        }
+
         if (options.SessionExpiredStatusCode is < 400 or > 599)
         {
             errors.Add("Session:SessionExpiredStatusCode must be a 4xx or 5xx status.");
