@@ -30,7 +30,7 @@ public sealed class SesameAuthenticationOptions : AuthenticationSchemeOptions
 /// (see <see cref="RequiresSessionAsync"/>).
 /// </remarks>
 internal sealed class SesameAuthenticationHandler(
-    ISessionService sessions,
+    SessionVerifier verifier,
     SesameSettings settings,
     TokenTransport transport,
     SesameAuthenticationOptionsCache options) : IAuthenticationHandler
@@ -92,9 +92,7 @@ internal sealed class SesameAuthenticationHandler(
             return NoResult;
         }
 
-        var verification = sessions is SessionService service
-            ? service.VerifyWithoutPromotionAsync(_context)
-            : new ValueTask<SessionVerificationResult>(sessions.VerifySessionAsync(_context, _context.RequestAborted));
+        var verification = verifier.VerifyWithoutPromotionAsync(_context);
         // The hot path (a token verified before, or no token) completes synchronously: no await, no state machine.
 #pragma warning disable CA2012 // consumed once: Result when it completed synchronously, else awaited once
         if (verification.IsCompletedSuccessfully)
@@ -119,7 +117,7 @@ internal sealed class SesameAuthenticationHandler(
         // elsewhere the request still gets its user, from the valid token, and nothing is written.
         if (await RequiresSessionAsync().ConfigureAwait(false))
         {
-            result = await sessions.VerifySessionAsync(_context, _context.RequestAborted).ConfigureAwait(false);
+            result = await verifier.VerifySessionAsync(_context, _context.RequestAborted).ConfigureAwait(false);
         }
 
         return await ToResult(result).ConfigureAwait(false);

@@ -63,9 +63,7 @@ public static class SesameEndpoints
         var settings = services.GetRequiredService<SesameSettings>();
         var sessions = services.GetRequiredService<ISessionService>();
         // Read-only: a refreshed token about to be revoked is not promoted first (a wasted write).
-        var verification = sessions is SessionService service
-            ? await service.VerifyWithoutPromotionAsync(context).ConfigureAwait(false)
-            : await sessions.VerifySessionAsync(context, context.RequestAborted).ConfigureAwait(false);
+        var verification = await services.GetRequiredService<SessionVerifier>().VerifyWithoutPromotionAsync(context).ConfigureAwait(false);
         if (verification.Status != SessionVerificationStatus.Valid)
         {
             await WriteVerificationFailureAsync(context, verification, settings, services.GetRequiredService<TokenTransport>()).ConfigureAwait(false);

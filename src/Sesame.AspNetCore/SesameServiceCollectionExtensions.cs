@@ -87,6 +87,12 @@ public static class SesameServiceCollectionExtensions
         services.TryAddSingleton<RefreshTokenCodec>();
         services.TryAddSingleton<TokenTransport>();
         services.TryAddSingleton<RevokedSessions>();
+        services.TryAddSingleton<SesameMetrics>();
+        services.TryAddSingleton<PromotedTokenCache>();
+        services.TryAddSingleton<SessionRowRotation>();
+        services.TryAddSingleton<SessionVerifier>();
+        services.TryAddSingleton<SessionRefresher>();
+        services.TryAddSingleton<SessionAdministration>();
         services.TryAddSingleton<ISessionService, SessionService>();
         services.TryAddSingleton<ISessionStore>(static provider => new SqliteSessionStore(
             provider.GetRequiredService<IOptions<SesameServerOptions>>().Value.DatabasePath,

@@ -78,6 +78,13 @@ internal sealed class AccessTokenService
     /// <summary>Tokens in the verified-token cache now (for tests).</summary>
     internal int VerifiedCacheCount => _verified.Count;
 
+    /// <summary>
+    /// The expiry of a new access token, in Unix seconds: one lifetime from now, but never after its session's end (a session configured
+    /// shorter than an access token, or a refresh near the session's end), so that no access token outlives its session.
+    /// </summary>
+    public long ExpiryWithin(DateTimeOffset sessionExpiresAt) =>
+        Math.Min((_time.GetUtcNow() + _settings.Options.AccessTokenLifetime).ToUnixTimeSeconds(), sessionExpiresAt.ToUnixTimeSeconds());
+
     /// <summary>Signs a new token. <paramref name="expiresAtSeconds"/> keeps an existing expiry (payload update); else now + lifetime.</summary>
     public async ValueTask<SesameSession> CreateAsync(AccessTokenClaims claims, TokenTransferMethod method, long? expiresAtSeconds,
         CancellationToken cancellationToken)

@@ -12,6 +12,9 @@ internal sealed class SesameMetrics
 {
     public const string MeterName = "Sesame.AspNetCore";
 
+    /// <summary>The tag naming a refresh's outcome on the duration histogram and the refresh span.</summary>
+    public const string OutcomeTag = "sesame.outcome";
+
     // Without a factory (a hand-built service) all instances share one process-wide meter.
     private static readonly Lazy<Meter> s_sharedMeter = new(static () => new Meter(MeterName, SesameActivitySource.Version));
 
@@ -22,7 +25,7 @@ internal sealed class SesameMetrics
     private readonly Counter<long> _theftDetected;
     private readonly Histogram<double> _refreshDuration;
 
-    public SesameMetrics(IMeterFactory? meterFactory)
+    public SesameMetrics(IMeterFactory? meterFactory = null)
     {
         var meter = meterFactory?.Create(new MeterOptions(MeterName) { Version = SesameActivitySource.Version }) ?? s_sharedMeter.Value;
         _sessionsCreated = meter.CreateCounter<long>("sesame.server.sessions.created", "{session}", "Sessions created (logins).");
@@ -79,7 +82,7 @@ internal sealed class SesameMetrics
 
         if (_refreshDuration.Enabled)
         {
-            _refreshDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, new KeyValuePair<string, object?>("sesame.outcome", outcome));
+            _refreshDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, new KeyValuePair<string, object?>(OutcomeTag, outcome));
         }
     }
 }
