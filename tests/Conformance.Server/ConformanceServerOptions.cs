@@ -29,6 +29,12 @@ public sealed class ConformanceServerOptions
     /// <summary>Folder for the SQLite files of the apps made by <c>/test/setup/app</c>. <see langword="null"/> = a new temp folder.</summary>
     public string? DataDirectory { get; set; }
 
+    /// <summary>
+    /// The clock of the session backends (token issue and expiry times). Tests pass a fake one and expire tokens by moving it,
+    /// never by waiting; <c>dotnet run</c> uses the system clock.
+    /// </summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>Parses <c>--port N --second-port N --urls "u1;u2" --static-root DIR --assets-root DIR --cors-origin O --data-dir DIR</c>.</summary>
     /// <param name="args">The command-line arguments.</param>
     /// <returns>The options; unknown arguments throw with a usage message.</returns>

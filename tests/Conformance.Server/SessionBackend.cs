@@ -43,10 +43,12 @@ internal sealed class SessionBackend : IAsyncDisposable
         return path;
     });
 
-    public static async Task<SessionBackend> StartAsync(BackendConfig config, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    public static async Task<SessionBackend> StartAsync(BackendConfig config, ILoggerFactory loggerFactory, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var services = new ServiceCollection();
         services.AddSingleton(loggerFactory);
+        services.AddSingleton(time); // before AddSesame, whose TryAdd then keeps it
         services.AddLogging();
         services.AddRouting();
         services.AddSingleton(new DiagnosticListener("Sesame.Conformance.Backend"));
@@ -119,6 +121,7 @@ internal sealed partial class SessionBackendHost : IAsyncDisposable
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ILoggerFactory _loggerFactory;
+    private readonly TimeProvider _time;
     private readonly AppRegistry _apps;
     private readonly ILogger _logger;
     private readonly Dictionary<BackendConfig, SessionBackend> _live = [];
@@ -128,9 +131,10 @@ internal sealed partial class SessionBackendHost : IAsyncDisposable
     private volatile SessionBackend? _current;
     private int _disposed;
 
-    public SessionBackendHost(ILoggerFactory loggerFactory, AppRegistry apps)
+    public SessionBackendHost(ILoggerFactory loggerFactory, AppRegistry apps, ConformanceServerOptions options)
     {
         _loggerFactory = loggerFactory;
+        _time = options.TimeProvider;
         _apps = apps;
         _logger = loggerFactory.CreateLogger<SessionBackendHost>();
     }
@@ -225,7 +229,7 @@ internal sealed partial class SessionBackendHost : IAsyncDisposable
     {
         if (!_live.TryGetValue(config, out var backend))
         {
-            backend = await SessionBackend.StartAsync(config, _loggerFactory, cancellationToken).ConfigureAwait(false);
+            backend = await SessionBackend.StartAsync(config, _loggerFactory, _time, cancellationToken).ConfigureAwait(false);
             _live[config] = backend;
             if (!_order.Contains(config.App))
             {

@@ -120,6 +120,15 @@ internal sealed class Harness : IAsyncDisposable
     /// <summary>Moves the shared clock past the access token's expiry.</summary>
     public void ExpireAccessToken() => Time.Advance(AccessTokenLifetime + TimeSpan.FromSeconds(1));
 
+    /// <summary>Waits until a refresh request has reached the server (a condition polled, not a time guessed), or <paramref name="call"/> ended.</summary>
+    public async Task WaitForRefreshAttemptAsync(Task call)
+    {
+        while (Server.RefreshAttemptedCount == 0 && !call.IsCompleted)
+        {
+            await Task.Delay(10, Ct);
+        }
+    }
+
     /// <summary>Ends the session on the server (all sessions of the user), leaving the client's tokens in place.</summary>
     public async Task RevokeOnServerAsync()
     {

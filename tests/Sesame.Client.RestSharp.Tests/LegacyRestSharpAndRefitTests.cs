@@ -24,7 +24,8 @@ public interface ILegacyRefitApi
 
 /// <summary>
 /// RestSharp and Refit in the legacy dialect against the real seed-era peer (fixture linked from Sesame.Interop.Legacy.Tests): the
-/// seeds' axios outcomes (docs/protocol/legacy.md#refresh) as RestSharp and Refit report them. The peer has no fake clock: tokens live 2 s.
+/// seeds' axios outcomes (docs/protocol/legacy.md#refresh) as RestSharp and Refit report them. Tokens live an hour; a test expires them
+/// by moving the peer's clock and the client's together (<see cref="LegacyPeer.ExpireAccessTokensAsync"/>), never by waiting.
 /// </summary>
 public sealed class LegacyRestSharpAndRefitTests(RestSharpLegacyPeerFixture fixture) : IClassFixture<RestSharpLegacyPeerFixture>
 {
@@ -40,7 +41,7 @@ public sealed class LegacyRestSharpAndRefitTests(RestSharpLegacyPeerFixture fixt
         var rest = services.GetRequiredService<IRestClient>();
         var refit = services.GetRequiredService<ILegacyRefitApi>();
         Assert.Equal("legacy-both", await refit.LoginAsync(new LoginBody("legacy-both"), Ct));
-        await _peer.WaitForAccessTokenExpiryAsync();
+        await _peer.ExpireAccessTokensAsync();
 
         // Ten calls from each library on the expired session: one refresh, every call answered.
         var calls = Enumerable.Range(0, 10).SelectMany(_ => new[]
@@ -51,7 +52,7 @@ public sealed class LegacyRestSharpAndRefitTests(RestSharpLegacyPeerFixture fixt
         Assert.All(await Task.WhenAll(calls), body => Assert.Equal("legacy-both", body));
 
         // A form body is re-sent intact after the 440 (the peer's /testing echoes the raw body).
-        await _peer.WaitForAccessTokenExpiryAsync();
+        await _peer.ExpireAccessTokensAsync();
         var form = new RestRequest("/testing", Method.Post).AddParameter("name", "łukasz & 马").AddParameter("n", "1");
         var echoed = await rest.ExecuteAsync(form, Ct);
         Assert.Equal(HttpStatusCode.OK, echoed.StatusCode);
@@ -71,7 +72,7 @@ public sealed class LegacyRestSharpAndRefitTests(RestSharpLegacyPeerFixture fixt
         var refit = services.GetRequiredService<ILegacyRefitApi>();
         await refit.LoginAsync(new LoginBody("legacy-ended"), Ct);
         await refit.RevokeAllAsync(Ct);
-        await _peer.WaitForAccessTokenExpiryAsync();
+        await _peer.ExpireAccessTokensAsync();
 
         // docs/protocol/legacy.md#refresh: the refresh answers 440 and clears sIdRefreshToken ⇒ SESSION_EXPIRED ⇒ the caller gets its own 440, not the refresh's.
         var response = await rest.ExecuteAsync(new RestRequest("/session"), Ct);
@@ -100,7 +101,7 @@ public sealed class LegacyRestSharpAndRefitTests(RestSharpLegacyPeerFixture fixt
         var refit = services.GetRequiredService<ILegacyRefitApi>();
         await refit.LoginAsync(new LoginBody("legacy-500"), Ct);
         await _peer.ProgramRefreshAsync(500, times: 2, body: "refresh broken");
-        await _peer.WaitForAccessTokenExpiryAsync();
+        await _peer.ExpireAccessTokensAsync();
 
         var response = await rest.ExecuteAsync(new RestRequest("/session"), Ct);
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
@@ -121,6 +122,7 @@ public sealed class LegacyRestSharpAndRefitTests(RestSharpLegacyPeerFixture fixt
     private ServiceProvider CreateServices(Action<RestClientOptions>? rest = null)
     {
         var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(_peer.Clock); // the jar expires the peer's cookies on the peer's clock
         services.AddSesameClient(o =>
         {
             o.Protocol = SessionProtocol.Legacy;
@@ -138,7 +140,7 @@ public sealed class LegacyRestSharpAndRefitTests(RestSharpLegacyPeerFixture fixt
 }
 
 /// <summary>
-/// One seed-era peer for this class, with access tokens living 2 s. Its tables get their own suffix: the legacy interop project
+/// One seed-era peer for this class, with access tokens living an hour (expired on demand by moving its clock). Its tables get their own suffix: the legacy interop project
 /// runs its peers at the same time on the same MariaDB database, numbering its suffixes p1, p2, … per process.
 /// </summary>
 public sealed class RestSharpLegacyPeerFixture(LegacyEnvironment environment) : IAsyncLifetime
@@ -147,7 +149,7 @@ public sealed class RestSharpLegacyPeerFixture(LegacyEnvironment environment) : 
 
     public LegacyPeer Peer => _peer ?? throw new InvalidOperationException("the peer has not started");
 
-    public async ValueTask InitializeAsync() => _peer = await LegacyPeer.StartAsync(environment, TimeSpan.FromSeconds(2), "restsharp");
+    public async ValueTask InitializeAsync() => _peer = await LegacyPeer.StartAsync(environment, TimeSpan.FromHours(1), "restsharp");
 
     public async ValueTask DisposeAsync()
     {

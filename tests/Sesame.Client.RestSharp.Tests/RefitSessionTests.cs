@@ -182,8 +182,10 @@ public sealed class RefitSessionTests
         h.Server.Program(h.RefreshPath, new() { Delay = TimeSpan.FromSeconds(20), Status = 500 });
 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        cancel.CancelAfter(TimeSpan.FromMilliseconds(300));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => h.Refit.GetUserIdAsync(cancel.Token));
+        var call = h.Refit.GetUserIdAsync(cancel.Token);
+        await h.WaitForRefreshAttemptAsync(call); // cancel while the refresh is held at the server, not on a timer that may fire before it
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
 
         Assert.Equal(0, h.Server.RefreshCalledCount);
         h.Server.ClearProgrammed();

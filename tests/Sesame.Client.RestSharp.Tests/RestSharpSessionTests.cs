@@ -358,8 +358,10 @@ public sealed class RestSharpSessionTests
         h.Server.Program(h.RefreshPath, new() { Delay = TimeSpan.FromSeconds(20), Status = 500 });
 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        cancel.CancelAfter(TimeSpan.FromMilliseconds(300));
-        var response = await h.Rest.ExecuteAsync(new RestRequest("/"), cancel.Token);
+        var call = h.Rest.ExecuteAsync(new RestRequest("/"), cancel.Token);
+        await h.WaitForRefreshAttemptAsync(call); // cancel while the refresh is held at the server, not on a timer that may fire before it
+        await cancel.CancelAsync();
+        var response = await call;
 
         Assert.Equal(ResponseStatus.Aborted, response.ResponseStatus);
         Assert.IsAssignableFrom<OperationCanceledException>(response.ErrorException);

@@ -9,12 +9,10 @@ namespace Sesame.Interop.Browser.Tests;
 /// </summary>
 public sealed class BrowserAntiCsrfTests(ChromiumFixture chromium) : BrowserTest(chromium), IClassFixture<ChromiumFixture>
 {
-    private const int Validity = 3;
-
     [Fact]
     public async Task Browser_anti_csrf_via_token_stores_the_token_sends_it_and_rotates_it_on_refresh()
     {
-        await SetUpAsync(Validity, "VIA_TOKEN");
+        await SetUpAsync(antiCsrf: "VIA_TOKEN");
         await InitClientAsync();
         await LoginAsync();
         var firstToken = (await DocumentCookiesAsync()).GetValueOrDefault("sAntiCsrf");
@@ -24,7 +22,7 @@ public sealed class BrowserAntiCsrfTests(ChromiumFixture chromium) : BrowserTest
         Assert.Equal(401, (await FetchAsync(PageOrigin + "/update-jwt#superTokensDoNotDoInterception", "POST", """{"k":2}""")).Status);
         Assert.Equal("success", (await FetchAsync(PageOrigin + "/check-rid")).Body);
 
-        await WaitForExpiryAsync(Validity);
+        await ExpireAccessTokensAsync();
         Assert.Equal(200, (await FetchAsync(PageOrigin + "/update-jwt", "POST", """{"k":3}""")).Status);
         Assert.Equal(1, PageCounters.RefreshCalled);
         var rotated = (await DocumentCookiesAsync()).GetValueOrDefault("sAntiCsrf");
@@ -35,7 +33,7 @@ public sealed class BrowserAntiCsrfTests(ChromiumFixture chromium) : BrowserTest
     [Fact]
     public async Task Browser_anti_csrf_none_needs_no_header_and_still_refreshes()
     {
-        await SetUpAsync(Validity, "NONE");
+        await SetUpAsync(antiCsrf: "NONE");
         await InitClientAsync();
         await LoginAsync();
         Assert.DoesNotContain("sAntiCsrf", (await DocumentCookiesAsync()).Keys);
@@ -43,7 +41,7 @@ public sealed class BrowserAntiCsrfTests(ChromiumFixture chromium) : BrowserTest
         Assert.Equal(200, (await FetchAsync(PageOrigin + "/update-jwt", "POST", """{"k":1}""")).Status);
         Assert.Equal(200, (await FetchAsync(PageOrigin + "/update-jwt#superTokensDoNotDoInterception", "POST", """{"k":2}""")).Status);
 
-        await WaitForExpiryAsync(Validity);
+        await ExpireAccessTokensAsync();
         Assert.Equal("browser-user", (await FetchAsync(PageOrigin + "/")).Body);
         Assert.Equal(1, PageCounters.RefreshCalled);
         Assert.True(await Page.EvaluateAsync<bool>("() => supertokens.doesSessionExist()"));
@@ -52,7 +50,7 @@ public sealed class BrowserAntiCsrfTests(ChromiumFixture chromium) : BrowserTest
     [Fact]
     public async Task Browser_anti_csrf_via_custom_header_is_satisfied_by_the_clients_rid_header()
     {
-        await SetUpAsync(Validity, "VIA_CUSTOM_HEADER");
+        await SetUpAsync(antiCsrf: "VIA_CUSTOM_HEADER");
         await InitClientAsync();
         await LoginAsync();
         Assert.DoesNotContain("sAntiCsrf", (await DocumentCookiesAsync()).Keys);
@@ -60,7 +58,7 @@ public sealed class BrowserAntiCsrfTests(ChromiumFixture chromium) : BrowserTest
         Assert.Equal(200, (await FetchAsync(PageOrigin + "/update-jwt", "POST", """{"k":1}""")).Status);
         Assert.Equal(401, (await FetchAsync(PageOrigin + "/update-jwt#superTokensDoNotDoInterception", "POST", """{"k":2}""")).Status);
 
-        await WaitForExpiryAsync(Validity);
+        await ExpireAccessTokensAsync();
         Assert.Equal(200, (await FetchAsync(PageOrigin + "/update-jwt", "POST", """{"k":3}""")).Status);
         Assert.Equal(1, PageCounters.RefreshCalled);
         Assert.True(await Page.EvaluateAsync<bool>("() => supertokens.doesSessionExist()"));

@@ -16,8 +16,7 @@ public sealed class BrowserCrossOriginTests(ChromiumFixture chromium) : BrowserT
     [InlineData("header")]
     public async Task Browser_cross_origin_api_keeps_the_session_through_a_refresh(string tokenTransferMethod)
     {
-        const int validity = 3;
-        await SetUpAsync(validity);
+        await SetUpAsync();
         var responses = new ConcurrentQueue<IResponse>();
         Page.Response += (_, response) => responses.Enqueue(response);
         await InitClientAsync(CrossOrigin, $$"""{ tokenTransferMethod: "{{tokenTransferMethod}}" }""");
@@ -51,7 +50,7 @@ public sealed class BrowserCrossOriginTests(ChromiumFixture chromium) : BrowserT
         }
 
         Assert.Equal("cross-user", (await FetchAsync(CrossOrigin + "/")).Body);
-        await WaitForExpiryAsync(validity);
+        await ExpireAccessTokensAsync();
         Assert.Equal("cross-user", (await FetchAsync(CrossOrigin + "/")).Body);
         Assert.Equal(1, CrossCounters.RefreshCalled);
         Assert.Equal(0, PageCounters.RefreshCalled);

@@ -13,8 +13,7 @@ public sealed class BrowserHeaderModeTests(ChromiumFixture chromium) : BrowserTe
     [Fact]
     public async Task Browser_header_mode_sends_bearer_tokens_refreshes_with_the_refresh_token_and_signs_out()
     {
-        const int validity = 3;
-        await SetUpAsync(validity);
+        await SetUpAsync();
         var requests = new ConcurrentQueue<IRequest>();
         Page.Request += (_, request) => requests.Enqueue(request);
         await InitClientAsync(extraOptions: """{ tokenTransferMethod: "header" }""");
@@ -40,7 +39,7 @@ public sealed class BrowserHeaderModeTests(ChromiumFixture chromium) : BrowserTe
         Assert.Equal("header", apiHeaders["st-auth-mode"]);
         Assert.Equal("anti-csrf", apiHeaders["rid"]);
 
-        await WaitForExpiryAsync(validity);
+        await ExpireAccessTokensAsync();
         requests.Clear();
         var refreshedToken = await Page.EvaluateAsync<string>("() => supertokens.getAccessToken()");
         Assert.NotEqual(accessToken, refreshedToken);

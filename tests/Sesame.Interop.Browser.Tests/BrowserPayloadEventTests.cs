@@ -9,8 +9,7 @@ public sealed class BrowserPayloadEventTests(ChromiumFixture chromium) : Browser
     [Fact]
     public async Task Browser_payload_updates_fire_ACCESS_TOKEN_PAYLOAD_UPDATED_and_survive_a_refresh()
     {
-        const int validity = 3;
-        await SetUpAsync(validity);
+        await SetUpAsync();
         await InitClientAsync();
         await LoginAsync();
         Assert.Equal(["SESSION_CREATED"], await EventsAsync());
@@ -26,7 +25,7 @@ public sealed class BrowserPayloadEventTests(ChromiumFixture chromium) : Browser
         // A refresh changes exp/iat/hashes in the front token: the event fires before REFRESH_SESSION; the retried
         // call is the new token's first use, whose promotion drops parentRefreshTokenHash1: one more event, as with
         // the reference (APU, REFRESH_SESSION, APU). The custom claims stay.
-        await WaitForExpiryAsync(validity);
+        await ExpireAccessTokensAsync();
         Assert.Equal("browser-user", (await FetchAsync(PageOrigin + "/")).Body);
         Assert.Equal(
             ["SESSION_CREATED", "ACCESS_TOKEN_PAYLOAD_UPDATED", "ACCESS_TOKEN_PAYLOAD_UPDATED", "REFRESH_SESSION", "ACCESS_TOKEN_PAYLOAD_UPDATED"],

@@ -17,11 +17,10 @@ public sealed class BrowserRefreshFailureTests(ChromiumFixture chromium) : Brows
     [Fact]
     public async Task Browser_401_that_removes_the_session_is_not_followed_by_a_refresh()
     {
-        const int validity = 3;
-        await SetUpAsync(validity);
+        await SetUpAsync();
         await InitClientAsync();
         await LoginAsync("revoked-user");
-        await WaitForExpiryAsync(validity);
+        await ExpireAccessTokensAsync();
         Assert.True(await Page.EvaluateAsync<bool>("() => supertokens.attemptRefreshingSession()"));
         Assert.Equal(1, PageCounters.RefreshCalled);
 
@@ -56,8 +55,7 @@ public sealed class BrowserRefreshFailureTests(ChromiumFixture chromium) : Brows
     [Fact]
     public async Task Browser_refresh_answering_500_hands_the_500_to_the_call_and_keeps_the_session_fault_injected_by_route()
     {
-        const int validity = 3;
-        await SetUpAsync(validity);
+        await SetUpAsync();
         await InitClientAsync();
         await LoginAsync("kept-user");
         await Page.RouteAsync("**/auth/session/refresh", static route => route.FulfillAsync(new RouteFulfillOptions
@@ -66,7 +64,7 @@ public sealed class BrowserRefreshFailureTests(ChromiumFixture chromium) : Brows
             ContentType = "application/json",
             Body = """{"message":"test"}""",
         }));
-        await WaitForExpiryAsync(validity);
+        await ExpireAccessTokensAsync();
 
         var result = await Page.EvaluateAsync<JsonElement>("""
             async ([base]) => {

@@ -67,12 +67,11 @@ public sealed class BrowserSessionLifecycleTests(ChromiumFixture chromium) : Bro
     [Fact]
     public async Task Browser_expired_access_token_costs_one_refresh_and_the_call_succeeds()
     {
-        const int validity = 3;
-        await SetUpAsync(validity);
+        await SetUpAsync();
         await InitClientAsync();
         await LoginAsync();
         var attemptsAfterLogin = PageCounters.RefreshAttempted; // the client probes refresh once before login (no local state)
-        await WaitForExpiryAsync(validity);
+        await ExpireAccessTokensAsync();
         Assert.Equal(0, PageCounters.RefreshCalled);
 
         var (status, body) = await FetchAsync(PageOrigin + "/");
@@ -90,12 +89,11 @@ public sealed class BrowserSessionLifecycleTests(ChromiumFixture chromium) : Bro
     [Fact]
     public async Task Browser_attemptRefreshingSession_and_doesSessionExist_refresh_an_expired_session_once()
     {
-        const int validity = 3;
-        await SetUpAsync(validity);
+        await SetUpAsync();
         await InitClientAsync();
         await LoginAsync();
         var firstPayload = await Page.EvaluateAsync<JsonElement>("() => supertokens.getAccessTokenPayloadSecurely()");
-        await WaitForExpiryAsync(validity);
+        await ExpireAccessTokensAsync();
 
         // doesSessionExist sees the front token's expiry and refreshes (docs/protocol/refresh.md#session-operations).
         Assert.True(await Page.EvaluateAsync<bool>("() => supertokens.doesSessionExist()"));

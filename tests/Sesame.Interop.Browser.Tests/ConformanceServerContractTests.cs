@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using Sesame.Conformance;
 using Sesame.Interop.Browser.Tests.Infrastructure;
 
@@ -30,6 +31,7 @@ public sealed class ConformanceServerFixture : IAsyncLifetime
                 SecondUrl = new Uri("http://localhost:0"),
                 StaticRoot = _staticRoot,
                 AssetsRoot = RepositoryPaths.BrowserAssets,
+                TimeProvider = new FakeTimeProvider(DateTimeOffset.UtcNow), // a 5 s token stays valid however slow the machine
             },
             logging => logging.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole());
     }

@@ -5,7 +5,7 @@ using Sesame.Interop.Legacy.Tests.Infrastructure;
 namespace Sesame.Interop.Legacy.Tests;
 
 /// <summary>A POST/PUT that meets the expired session is re-sent after the refresh with its body and headers intact.</summary>
-public sealed class LegacyBodyReplayTests(ShortLivedLegacyPeerFixture fixture) : IClassFixture<ShortLivedLegacyPeerFixture>
+public sealed class LegacyBodyReplayTests(LegacyPeerFixture fixture) : IClassFixture<LegacyPeerFixture>
 {
     private readonly LegacyPeer _peer = fixture.Peer;
 
@@ -17,7 +17,7 @@ public sealed class LegacyBodyReplayTests(ShortLivedLegacyPeerFixture fixture) :
         await using var putter = LegacyClient.Create(_peer);
         await poster.LoginAsync("replay-post");
         await putter.LoginAsync("replay-put");
-        await _peer.WaitForAccessTokenExpiryAsync();
+        await _peer.ExpireAccessTokensAsync();
 
         // Bytes that a re-encoding would change: non-ASCII text, a NUL, and bytes that are not valid UTF-8.
         byte[] payload = [.. Encoding.UTF8.GetBytes("{\"ünïcødé\":\"✓\",\"n\":1}"), 0x00, 0xFF, 0xFE, 0x80];

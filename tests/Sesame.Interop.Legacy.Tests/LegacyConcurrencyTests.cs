@@ -3,7 +3,7 @@ using Sesame.Interop.Legacy.Tests.Infrastructure;
 namespace Sesame.Interop.Legacy.Tests;
 
 /// <summary>Single flight: many calls on one expired session cost one refresh on the real peer.</summary>
-public sealed class LegacyConcurrencyTests(ShortLivedLegacyPeerFixture fixture) : IClassFixture<ShortLivedLegacyPeerFixture>
+public sealed class LegacyConcurrencyTests(LegacyPeerFixture fixture) : IClassFixture<LegacyPeerFixture>
 {
     private readonly LegacyPeer _peer = fixture.Peer;
 
@@ -13,7 +13,7 @@ public sealed class LegacyConcurrencyTests(ShortLivedLegacyPeerFixture fixture) 
         await _peer.ResetAsync();
         await using var client = LegacyClient.Create(_peer);
         await client.LoginAsync("concurrent-100");
-        await _peer.WaitForAccessTokenExpiryAsync();
+        await _peer.ExpireAccessTokensAsync();
 
         var results = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Task.Run(() => client.GetAsync("/"))));
 

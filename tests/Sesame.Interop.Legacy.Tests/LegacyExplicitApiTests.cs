@@ -8,7 +8,7 @@ namespace Sesame.Interop.Legacy.Tests;
 /// The seeds' explicit API, call for call: <c>init(refreshTokenUrl, 440, false)</c> then <c>fetch/get/post/put/delete</c>, against the
 /// seed-era peer. The only test class that touches the process-wide <see cref="SesameRequest"/>.
 /// </summary>
-public sealed class LegacyExplicitApiTests(ShortLivedLegacyPeerFixture fixture) : IClassFixture<ShortLivedLegacyPeerFixture>
+public sealed class LegacyExplicitApiTests(LegacyPeerFixture fixture) : IClassFixture<LegacyPeerFixture>
 {
     private const int SessionExpiredStatusCode = 440;
     private readonly LegacyPeer _peer = fixture.Peer;
@@ -35,7 +35,7 @@ public sealed class LegacyExplicitApiTests(ShortLivedLegacyPeerFixture fixture) 
             Assert.Equal(SessionExpiredStatusCode, (int)plain.StatusCode);
         }
 
-        await _peer.WaitForAccessTokenExpiryAsync();
+        await _peer.ExpireAccessTokensAsync();
 
         // SuperTokensRequest.fetch("/someAPI", config): expired ⇒ one refresh, then the response.
         using (var fetched = await SesameRequest.FetchAsync("/session", ct))

@@ -22,7 +22,7 @@ public interface ILegacyPeerApi
 public sealed record LegacyLoginBody(string userId);
 
 /// <summary>The seeds' axios role in .NET: RestSharp (<c>makeSuper</c> ⇒ <c>UseSesameSession</c>) and Refit, on the legacy dialect.</summary>
-public sealed class LegacyHttpLibraryTests(ShortLivedLegacyPeerFixture fixture) : IClassFixture<ShortLivedLegacyPeerFixture>
+public sealed class LegacyHttpLibraryTests(LegacyPeerFixture fixture) : IClassFixture<LegacyPeerFixture>
 {
     private readonly LegacyPeer _peer = fixture.Peer;
 
@@ -40,6 +40,7 @@ public sealed class LegacyHttpLibraryTests(ShortLivedLegacyPeerFixture fixture) 
 
         // Refit: AddRefitClient<T>().AddSessionHandler().
         var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(_peer.Clock);
         services.AddSesameClient(o =>
         {
             o.Protocol = SessionProtocol.Legacy;
@@ -51,7 +52,7 @@ public sealed class LegacyHttpLibraryTests(ShortLivedLegacyPeerFixture fixture) 
         var refit = provider.GetRequiredService<ILegacyPeerApi>();
         Assert.Equal("refit", await refit.LoginAsync(new LegacyLoginBody("refit"), ct));
 
-        await _peer.WaitForAccessTokenExpiryAsync();
+        await _peer.ExpireAccessTokensAsync();
 
         var echoed = await rest.ExecuteAsync(new RestRequest("/echo", Method.Post).AddStringBody("räw bödy", "text/plain"), ct);
         Assert.Equal(200, (int)echoed.StatusCode);

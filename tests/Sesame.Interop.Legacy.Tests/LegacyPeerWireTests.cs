@@ -8,7 +8,7 @@ namespace Sesame.Interop.Legacy.Tests;
 /// The facts about the seed-era peer that the client tests rely on, checked with a bare HttpClient and CookieContainer
 /// (no Sesame code): if the peer changes, these fail first and say which assumption broke.
 /// </summary>
-public sealed class LegacyPeerWireTests(LongLivedLegacyPeerFixture fixture) : IClassFixture<LongLivedLegacyPeerFixture>
+public sealed class LegacyPeerWireTests(LegacyPeerFixture fixture) : IClassFixture<LegacyPeerFixture>
 {
     private readonly LegacyPeer _peer = fixture.Peer;
 

@@ -7,7 +7,7 @@ namespace Sesame.Interop.Legacy.Tests;
 /// What the caller gets when the refresh fails (docs/protocol/legacy.md#refresh, the seeds' <c>err.status === 440</c>): a session the peer ended
 /// ⇒ the call's own 440 and no session; a failing refresh endpoint ⇒ the refresh's response, session kept.
 /// </summary>
-public sealed class LegacyRefreshFailureTests(ShortLivedLegacyPeerFixture fixture) : IClassFixture<ShortLivedLegacyPeerFixture>
+public sealed class LegacyRefreshFailureTests(LegacyPeerFixture fixture) : IClassFixture<LegacyPeerFixture>
 {
     private readonly LegacyPeer _peer = fixture.Peer;
 
@@ -26,7 +26,7 @@ public sealed class LegacyRefreshFailureTests(ShortLivedLegacyPeerFixture fixtur
 
         // A real 5xx from the refresh endpoint (the package cannot fail on demand: the peer is told to answer 500 once).
         await _peer.ProgramRefreshAsync(500, times: 1, body: "refresh broken");
-        await _peer.WaitForAccessTokenExpiryAsync();
+        await _peer.ExpireAccessTokensAsync();
 
         // docs/protocol/legacy.md#refresh: a refresh that neither succeeds nor ends the session ⇒ the refresh's response reaches the caller; the session is kept.
         using (var failed = await unlucky.Http.GetAsync(new Uri("/session", UriKind.Relative), TestContext.Current.CancellationToken))

@@ -4,8 +4,8 @@ using Sesame.Interop.Legacy.Tests.Infrastructure;
 
 namespace Sesame.Interop.Legacy.Tests;
 
-/// <summary>Expiry ⇒ one refresh, the call re-sent, its response returned (access tokens live 3 s on this peer).</summary>
-public sealed class LegacyRefreshTests(ShortLivedLegacyPeerFixture fixture) : IClassFixture<ShortLivedLegacyPeerFixture>
+/// <summary>Expiry ⇒ one refresh, the call re-sent, its response returned (the peer's clock is moved past the token lifetime).</summary>
+public sealed class LegacyRefreshTests(LegacyPeerFixture fixture) : IClassFixture<LegacyPeerFixture>
 {
     private readonly LegacyPeer _peer = fixture.Peer;
 
@@ -17,7 +17,7 @@ public sealed class LegacyRefreshTests(ShortLivedLegacyPeerFixture fixture) : IC
         await client.LoginAsync("refresh-once");
         var loginAntiCsrf = client.Coordinator.TokenStore.Current.AntiCsrfToken;
 
-        await _peer.WaitForAccessTokenExpiryAsync();
+        await _peer.ExpireAccessTokensAsync();
         Assert.Equal((200, "refresh-once"), await client.GetAsync("/session"));
 
         Assert.Equal(1, await _peer.RefreshCountAsync());

@@ -4,8 +4,8 @@ using Sesame.Interop.Legacy.Tests.Infrastructure;
 
 namespace Sesame.Interop.Legacy.Tests;
 
-/// <summary>Login, anti-CSRF, logout and interception scope against the seed-era peer (tokens live an hour: no expiry here).</summary>
-public sealed class LegacySessionLifecycleTests(LongLivedLegacyPeerFixture fixture) : IClassFixture<LongLivedLegacyPeerFixture>, IAsyncLifetime
+/// <summary>Login, anti-CSRF, logout and interception scope against the seed-era peer (tokens live an hour and the clock stays: no expiry here).</summary>
+public sealed class LegacySessionLifecycleTests(LegacyPeerFixture fixture) : IClassFixture<LegacyPeerFixture>, IAsyncLifetime
 {
     private readonly LegacyPeer _peer = fixture.Peer;
 

@@ -8,7 +8,7 @@ namespace Sesame.Interop.Legacy.Tests;
 /// Two client processes share one <see cref="FileTokenStore"/> on an expired session: one refresh, and no false theft detection
 /// (the peer revokes a session whose refresh token is spent twice: see <see cref="LegacyPeerWireTests"/>).
 /// </summary>
-public sealed class LegacyTwoProcessTests(ShortLivedLegacyPeerFixture fixture) : IClassFixture<ShortLivedLegacyPeerFixture>
+public sealed class LegacyTwoProcessTests(LegacyPeerFixture fixture) : IClassFixture<LegacyPeerFixture>
 {
     private readonly LegacyPeer _peer = fixture.Peer;
 
@@ -34,7 +34,7 @@ public sealed class LegacyTwoProcessTests(ShortLivedLegacyPeerFixture fixture) :
                     Assert.Equal("ready", await worker.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken));
                 }
 
-                await _peer.WaitForAccessTokenExpiryAsync();
+                await _peer.ExpireAccessTokensAsync();
                 foreach (var worker in workers)
                 {
                     await worker.StandardInput.WriteLineAsync("go");

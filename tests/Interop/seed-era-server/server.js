@@ -9,6 +9,7 @@
 //                           http://localhost:<port> works whichever address localhost resolves to first)
 //   ACCESS_TOKEN_VALIDITY   access-token lifetime in seconds (default 3600); below 10 s the package needs
 //                           TEST_MODE=testing, which this app sets itself (it lifts the range checks, nothing else)
+//                           (tests keep the hour and expire tokens with POST /clock/advance instead of waiting)
 //   COOKIE_DOMAIN           cookie Domain attribute (default "localhost")
 //   BLACKLISTING            "true" = access tokens of revoked sessions are refused at once (package option)
 //   MYSQL_HOST, MYSQL_PORT, MYSQL_USER, MYSQL_PASSWORD, MYSQL_DATABASE (defaults: the SESAME_TEST_MARIADB_* variables
@@ -28,6 +29,13 @@ if (!(validitySeconds > 0)) {
     console.error("ACCESS_TOKEN_VALIDITY must be a positive number of seconds");
     process.exit(2);
 }
+// A test clock: the package reads the time only through Date.now() (token expiry, key and refresh-token ages, cookie
+// expiry dates), so shifting Date.now lets a test expire tokens on demand (POST /clock/advance) instead of racing a short
+// real lifetime on a busy machine. Installed before the package is loaded; it only ever moves forward.
+let clockOffsetMs = 0;
+const realDateNow = Date.now;
+Date.now = () => realDateNow() + clockOffsetMs;
+
 if (validitySeconds < 10) {
     // The package refuses access-token lifetimes under 10 s unless TEST_MODE=testing; it must be set before require.
     process.env.TEST_MODE = "testing";
@@ -237,6 +245,22 @@ app.post("/program-refresh", (req, res) => {
     }
     programmedRefresh = { status: spec.status, times: Number.isInteger(spec.times) ? spec.times : 1, body: spec.body || "" };
     res.send("success");
+});
+
+// Test-only: moves the clock forward by {"seconds": N} and answers the peer's time (ms since the epoch).
+app.post("/clock/advance", (req, res) => {
+    let seconds;
+    try {
+        seconds = JSON.parse(rawBody(req).toString("utf8")).seconds;
+    } catch {
+        seconds = undefined;
+    }
+    if (typeof seconds !== "number" || !(seconds > 0) || !Number.isFinite(seconds)) {
+        res.status(400).json({ message: 'body must be JSON {"seconds":N} with N > 0' });
+        return;
+    }
+    clockOffsetMs += Math.round(seconds * 1000);
+    res.send(String(Date.now()));
 });
 
 const sendCount = (name) => (req, res) => res.send(String(counters[name]));

@@ -16,7 +16,10 @@ public abstract class BrowserTest(ChromiumFixture chromium) : IAsyncLifetime
 {
     /// <summary>A plain HTTP client for the suite's plumbing calls (as the reference suite makes them from node).</summary>
     protected static HttpClient Http { get; } = new(new HttpClientHandler { UseCookies = false }) { Timeout = TimeSpan.FromSeconds(30) };
+    /// <summary>How far <see cref="ExpireAccessTokensAsync"/> moves past a token's lifetime (the front token's times are whole seconds).</summary>
+    private static readonly TimeSpan ExpiryMargin = TimeSpan.FromSeconds(5);
     private readonly ConcurrentQueue<string> _console = new();
+    private TimeSpan _accessTokenValidity = TimeSpan.FromHours(1);
     private IBrowserContext? _context;
     private IPage? _page;
 
@@ -44,6 +47,8 @@ public abstract class BrowserTest(ChromiumFixture chromium) : IAsyncLifetime
     public virtual async ValueTask InitializeAsync()
     {
         _context = await Chromium.Browser.NewContextAsync();
+        // The page's clock starts at the server's time and runs on (timers fire); ExpireAccessTokensAsync moves both together.
+        await _context.Clock.InstallAsync(new ClockInstallOptions { TimeDate = Chromium.Clock.GetUtcNow().UtcDateTime });
         _page = await _context.NewPageAsync();
         _page.Console += (_, message) => _console.Enqueue($"{message.Type}: {message.Text}");
         _page.PageError += (_, error) => _console.Enqueue($"pageerror: {error}");
@@ -54,10 +59,11 @@ public abstract class BrowserTest(ChromiumFixture chromium) : IAsyncLifetime
     /// The reference suite's set-up for one test: counters reset on both ports, a new app whose access tokens live
     /// <paramref name="accessTokenValiditySeconds"/>, the anti-CSRF mode; then the page and the client bundle.
     /// </summary>
-    /// <param name="accessTokenValiditySeconds">The app's access-token validity.</param>
+    /// <param name="accessTokenValiditySeconds">The app's access-token validity (tests expire tokens with <see cref="ExpireAccessTokensAsync"/>, not by waiting).</param>
     /// <param name="antiCsrf"><c>VIA_TOKEN</c> (the suite's default), <c>NONE</c> or <c>VIA_CUSTOM_HEADER</c>.</param>
     protected async Task SetUpAsync(int accessTokenValiditySeconds = 3600, string antiCsrf = "VIA_TOKEN")
     {
+        _accessTokenValidity = TimeSpan.FromSeconds(accessTokenValiditySeconds);
         foreach (var origin in new[] { PageOrigin, CrossOrigin })
         {
             (await Http.PostAsync(origin + "/beforeeach", null)).EnsureSuccessStatusCode();
@@ -142,9 +148,17 @@ public abstract class BrowserTest(ChromiumFixture chromium) : IAsyncLifetime
     protected async Task<Dictionary<string, BrowserContextCookiesResult>> AllCookiesAsync() =>
         (await Context.CookiesAsync()).ToDictionary(static c => c.Name);
 
-    /// <summary>Waits until the access tokens issued so far have expired (the server's validity is whole seconds).</summary>
-    protected static Task WaitForExpiryAsync(int validitySeconds) =>
-        Task.Delay(TimeSpan.FromSeconds(validitySeconds) + TimeSpan.FromMilliseconds(1200), TestContext.Current.CancellationToken);
+    /// <summary>
+    /// Expires the access tokens issued so far: the server's clock and the page's clock jump together past the token lifetime (the
+    /// page's due timers fire, as after a sleeping laptop). No real time passes, and tokens issued afterwards live a full lifetime
+    /// again, so a test's later steps never race an expiry however slow the machine is.
+    /// </summary>
+    protected async Task ExpireAccessTokensAsync()
+    {
+        var step = _accessTokenValidity + ExpiryMargin;
+        Chromium.Clock.Advance(step);
+        await Page.Clock.FastForwardAsync((long)step.TotalMilliseconds);
+    }
 
     public virtual async ValueTask DisposeAsync()
     {

@@ -1,6 +1,7 @@
 using Sesame.Testing.Browser;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Playwright;
 using Sesame.Conformance;
 
@@ -15,6 +16,12 @@ public sealed class ChromiumFixture : IAsyncLifetime
     private IPlaywright? _playwright;
     private IBrowser? _browser;
     private ConformanceHost? _server;
+
+    /// <summary>
+    /// The server's clock: it stands still unless a test moves it (<see cref="BrowserTest.ExpireAccessTokensAsync"/> moves it and
+    /// the page's clock together), so a token expires exactly when a test says so, and a refreshed one outlives any slow step.
+    /// </summary>
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
     /// <summary>The browser (valid after <see cref="InitializeAsync"/>).</summary>
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("Chromium has not started.");
@@ -37,6 +44,7 @@ public sealed class ChromiumFixture : IAsyncLifetime
                 FirstUrl = new Uri("http://localhost:0"),
                 SecondUrl = new Uri("http://localhost:0"),
                 AssetsRoot = RepositoryPaths.BrowserAssets,
+                TimeProvider = Clock,
             },
             logging => logging.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole());
 

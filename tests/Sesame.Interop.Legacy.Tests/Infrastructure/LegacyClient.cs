@@ -43,6 +43,7 @@ public sealed class LegacyClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(peer);
         var baseAddress = origin ?? peer.BaseAddress;
         var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(peer.Clock); // the jar expires the peer's cookies on the peer's (movable) clock
         var builder = services.AddSesameClient(options =>
         {
             options.Protocol = SessionProtocol.Legacy;

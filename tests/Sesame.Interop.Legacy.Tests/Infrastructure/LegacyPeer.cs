@@ -159,8 +159,26 @@ public sealed class LegacyPeer : IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
-    /// <summary>Waits until an access token issued now would have expired on the peer (its lifetime plus a margin).</summary>
-    public Task WaitForAccessTokenExpiryAsync() => Task.Delay(AccessTokenLifetime + TimeSpan.FromMilliseconds(300));
+    /// <summary>
+    /// The peer's clock as our client should see it: the system clock plus the peer's shift. Give it to a client
+    /// (<c>services.AddSingleton&lt;TimeProvider&gt;(peer.Clock)</c>) so that its cookie jar expires the peer's cookies in step.
+    /// </summary>
+    public LegacyPeerClock Clock { get; } = new();
+
+    /// <summary>
+    /// Expires the access tokens issued so far: the peer's clock (its <c>Date.now</c>) and <see cref="Clock"/> move forward past the
+    /// lifetime at once; no real time passes. Tokens issued afterwards live a full lifetime again, so a test's later steps never
+    /// race an expiry however busy the machine is.
+    /// </summary>
+    public async Task ExpireAccessTokensAsync()
+    {
+        var step = AccessTokenLifetime + TimeSpan.FromSeconds(2); // the package's cookie expiry dates are whole seconds
+        using var content = new StringContent(
+            JsonSerializer.Serialize(new { seconds = step.TotalSeconds }), Encoding.UTF8, "application/json");
+        using var response = await _control.PostAsync(new Uri("/clock/advance", UriKind.Relative), content);
+        response.EnsureSuccessStatusCode();
+        Clock.Advance(step);
+    }
 
     /// <summary>The peer's console output so far (for failure messages).</summary>
     public string Output
@@ -205,4 +223,15 @@ public sealed class LegacyPeer : IAsyncDisposable
             // Already gone.
         }
     }
+}
+
+/// <summary>The system clock shifted forward as far as a <see cref="LegacyPeer"/>'s clock (<see cref="LegacyPeer.ExpireAccessTokensAsync"/>).</summary>
+public sealed class LegacyPeerClock : TimeProvider
+{
+    private long _offsetTicks;
+
+    /// <inheritdoc />
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow().AddTicks(Interlocked.Read(ref _offsetTicks));
+
+    internal void Advance(TimeSpan step) => Interlocked.Add(ref _offsetTicks, step.Ticks);
 }

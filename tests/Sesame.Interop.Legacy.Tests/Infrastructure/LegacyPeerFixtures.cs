@@ -3,8 +3,12 @@ using System.Text;
 
 namespace Sesame.Interop.Legacy.Tests.Infrastructure;
 
-/// <summary>A seed-era peer shared by the tests of one class (class fixture); started once, killed at the end.</summary>
-public abstract class LegacyPeerFixture(LegacyEnvironment environment, TimeSpan accessTokenLifetime) : IAsyncLifetime
+/// <summary>
+/// A seed-era peer shared by the tests of one class (class fixture); started once, killed at the end. Its access tokens live an
+/// hour: a test that needs an expiry makes one with <see cref="LegacyPeer.ExpireAccessTokensAsync"/> (the peer's clock moves),
+/// so no test waits, and none can see an expiry it did not ask for.
+/// </summary>
+public sealed class LegacyPeerFixture(LegacyEnvironment environment) : IAsyncLifetime
 {
     private static readonly string s_runName = TableNamePart(Assembly.GetEntryAssembly()?.GetName().Name ?? "tests");
     private static int s_instances;
@@ -20,7 +24,7 @@ public abstract class LegacyPeerFixture(LegacyEnvironment environment, TimeSpan 
         // gets its own pair of tables (the package's signing-key creation is not safe for two processes starting on empty tables),
         // named by test assembly and start order so that later runs reuse the same few tables instead of piling up new ones.
         var suffix = s_runName + "_" + Interlocked.Increment(ref s_instances);
-        _peer = await LegacyPeer.StartAsync(environment, accessTokenLifetime, suffix);
+        _peer = await LegacyPeer.StartAsync(environment, TimeSpan.FromHours(1), suffix);
     }
 
     /// <summary>A MySQL table-name fragment: lower-case letters, digits and underscores, at most 40 characters.</summary>
@@ -46,12 +50,3 @@ public abstract class LegacyPeerFixture(LegacyEnvironment environment, TimeSpan 
         GC.SuppressFinalize(this);
     }
 }
-
-/// <summary>A peer whose access tokens live 3 s: tests wait for real expiry (a Node server has no fake clock). Short enough to keep the
-/// waits small, long enough that a busy 2-core CI machine finishes a refresh and its retried calls before the new token expires too.</summary>
-public sealed class ShortLivedLegacyPeerFixture(LegacyEnvironment environment)
-    : LegacyPeerFixture(environment, TimeSpan.FromSeconds(3));
-
-/// <summary>A peer whose access tokens live an hour: for tests that must never see an expiry.</summary>
-public sealed class LongLivedLegacyPeerFixture(LegacyEnvironment environment)
-    : LegacyPeerFixture(environment, TimeSpan.FromHours(1));
