@@ -52,6 +52,8 @@ public sealed class RefreshCoordinator
     // (its verify-time promotion), so a storm of N calls receives it N times: it is decoded once (docs/benchmarks.md).
     private FrontTokenIssuedAt? _lastIssuedAt;
 
+    private readonly SesameClientMetrics _metrics;
+
     internal RefreshCoordinator(
         SesameClientOptions options,
         ISessionDialect dialect,
@@ -60,9 +62,11 @@ public sealed class RefreshCoordinator
         RefreshTransport transport,
         SessionEventSource events,
         TimeProvider time,
-        ILogger? logger)
+        ILogger? logger,
+        SesameClientMetrics metrics)
     {
         Options = options;
+        _metrics = metrics;
         _dialect = dialect;
         TokenStore = tokenStore;
         _refreshLock = refreshLock;
@@ -388,14 +392,14 @@ public sealed class RefreshCoordinator
             catch (OperationCanceledException ex)
             {
                 Log.RefreshFailed(_logger, refreshUri, cancellationToken.IsCancellationRequested ? "canceled by the caller" : ex.Message);
-                SesameClientDiagnostics.RecordRefresh("canceled", started);
+                _metrics.RecordRefresh("canceled", started, activity);
                 activity?.SetStatus(ActivityStatusCode.Error, "canceled");
                 throw;
             }
             catch (HttpRequestException ex)
             {
                 Log.RefreshFailed(_logger, refreshUri, ex.Message);
-                SesameClientDiagnostics.RecordRefresh("network_error", started);
+                _metrics.RecordRefresh("network_error", started, activity);
                 activity?.SetStatus(ActivityStatusCode.Error, "network error");
                 throw;
             }
@@ -408,7 +412,7 @@ public sealed class RefreshCoordinator
         if (response.RequestMessage?.RequestUri is { } final && final != refreshUri && !IsInScope(final))
         {
             Log.ForeignResponseIgnored(_logger, final);
-            SesameClientDiagnostics.RecordRefresh("api_error", started);
+            _metrics.RecordRefresh("api_error", started, activity);
             activity?.SetStatus(ActivityStatusCode.Error, "redirected out of scope");
             return new RefreshOutcome(RefreshOutcomeKind.ApiError, response);
         }
@@ -420,7 +424,7 @@ public sealed class RefreshCoordinator
         {
             response.Dispose();
             Log.FrontTokenMissing(_logger, FrontTokenMissingMessage);
-            SesameClientDiagnostics.RecordRefresh("incomplete", started);
+            _metrics.RecordRefresh("incomplete", started, activity);
             activity?.SetStatus(ActivityStatusCode.Error, "front-token missing");
             throw new SessionRefreshException(FrontTokenMissingMessage);
         }
@@ -430,7 +434,7 @@ public sealed class RefreshCoordinator
         {
             var ended = stateAfter == LocalSessionState.NotExists;
             Log.RefreshRejected(_logger, status, ended ? "has ended" : "was kept");
-            SesameClientDiagnostics.RecordRefresh(ended ? "session_ended" : "api_error", started);
+            _metrics.RecordRefresh(ended ? "session_ended" : "api_error", started, activity);
             activity?.SetStatus(ActivityStatusCode.Error, ended ? "session ended" : "api error");
             return new RefreshOutcome(ended ? RefreshOutcomeKind.SessionExpired : RefreshOutcomeKind.ApiError, response);
         }
@@ -440,13 +444,13 @@ public sealed class RefreshCoordinator
             // Legacy: a 200 that removed sIdRefreshToken (or any success that left no session) ends the session.
             response.Dispose();
             Log.RefreshRejected(_logger, status, "has ended");
-            SesameClientDiagnostics.RecordRefresh("session_ended", started);
+            _metrics.RecordRefresh("session_ended", started, activity);
             return new RefreshOutcome(RefreshOutcomeKind.SessionExpired, null);
         }
 
         response.Dispose();
         Log.RefreshSucceeded(_logger, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        SesameClientDiagnostics.RecordRefresh("refreshed", started);
+        _metrics.RecordRefresh("refreshed", started, activity);
         _events.Raise(SessionEvent.Refreshed);
         return new RefreshOutcome(RefreshOutcomeKind.Retry, null);
     }

@@ -184,8 +184,30 @@ public sealed class RefreshTests
             Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllData,
         };
         var activities = new List<string>();
-        listener.ActivityStopped = a => { lock (activities) { activities.Add(a.OperationName); } };
+        listener.ActivityStopped = a => { lock (activities) { activities.Add(a.OperationName + "|" + a.GetTagItem("sesame.refresh.outcome")); } };
         System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        var refreshed = 0L;
+        using var meters = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == "Sesame.Client" && instrument.Name == "sesame.client.refreshes")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meters.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "sesame.refresh.outcome" && (string?)tag.Value == "refreshed")
+                {
+                    Interlocked.Add(ref refreshed, value);
+                }
+            }
+        });
+        meters.Start();
 
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync();
@@ -194,8 +216,11 @@ public sealed class RefreshTests
 
         lock (activities)
         {
-            Assert.Contains("Sesame.Client.Refresh", activities);
+            Assert.Contains("Sesame.Client.Refresh|refreshed", activities);
         }
+
+        Assert.True(Interlocked.Read(ref refreshed) >= 1); // other tests' clients may count too: the meter is per container or process-wide
+
     }
 
     [Fact]

@@ -167,7 +167,7 @@ public sealed class ReliabilityFaultTests
         {
             foreach (var tag in tags)
             {
-                if (tag.Key == "sesame.reason" && (string?)tag.Value == "store_unavailable")
+                if (tag.Key == "sesame.refresh.outcome" && (string?)tag.Value == "store_unavailable")
                 {
                     Interlocked.Add(ref unavailable, (int)value);
                 }
@@ -209,7 +209,7 @@ public sealed class ReliabilityFaultTests
 
             Assert.InRange(started.Elapsed, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(30));
             Assert.Equal(before, alice.Store.Current);
-            Assert.Equal(1, Volatile.Read(ref unavailable)); // metric sesame.server.refresh.failures{sesame.reason=store_unavailable}
+            Assert.Equal(1, Volatile.Read(ref unavailable)); // metric sesame.server.refresh.failures{sesame.refresh.outcome=store_unavailable}
             TestContext.Current.TestOutputHelper?.WriteLine($"refresh under a held write lock answered 503 after {started.Elapsed.TotalSeconds:0.0} s");
 
             using (var command = locker.CreateCommand())

@@ -71,20 +71,20 @@ public sealed class ReliabilityObservabilityTests
 
         Assert.Equal(2, Sum("sesame.server.sessions.created"));
         Assert.Equal(2, Sum("sesame.server.refreshes"));
-        Assert.Equal(1, Sum("sesame.server.refresh.failures", "sesame.reason=token_theft"));
+        Assert.Equal(1, Sum("sesame.server.refresh.failures", "sesame.refresh.outcome=token_theft"));
         // Unauthorised: the refresh without a token, and each new client's probe (no local state ⇒ ask with a refresh: docs/protocol/refresh.md#probe).
-        Assert.Equal(3, Sum("sesame.server.refresh.failures", "sesame.reason=unauthorised"));
+        Assert.Equal(3, Sum("sesame.server.refresh.failures", "sesame.refresh.outcome=unauthorised"));
         Assert.Equal(1, Sum("sesame.server.token_theft.detected"));
-        Assert.Equal(1, Sum("sesame.server.sessions.revoked", "sesame.reason=token_theft"));
-        Assert.Equal(1, Sum("sesame.server.sessions.revoked", "sesame.reason=sign_out"));
+        Assert.Equal(1, Sum("sesame.server.sessions.revoked", "sesame.refresh.outcome=token_theft"));
+        Assert.Equal(1, Sum("sesame.server.sessions.revoked", "sesame.revocation.reason=sign_out"));
         Assert.Equal(6, Sum("sesame.server.refresh.duration")); // one per refresh request: 2 refreshed + 1 theft + 3 unauthorised
         // The client side: its own refreshes by outcome (the clients here refreshed twice, once each).
         Assert.True(Sum("sesame.client.refreshes", "outcome=refreshed") >= 2);
 
         var serverSpans = spans.Where(s => s.OperationName == "Sesame.AspNetCore.Refresh").ToList();
         Assert.Equal(6, serverSpans.Count);
-        Assert.Contains(serverSpans, s => (string?)s.GetTagItem("sesame.outcome") == "token_theft" && s.Status == ActivityStatusCode.Error);
-        Assert.Contains(serverSpans, s => (string?)s.GetTagItem("sesame.outcome") == "refreshed" && s.Status != ActivityStatusCode.Error);
+        Assert.Contains(serverSpans, s => (string?)s.GetTagItem("sesame.refresh.outcome") == "token_theft" && s.Status == ActivityStatusCode.Error);
+        Assert.Contains(serverSpans, s => (string?)s.GetTagItem("sesame.refresh.outcome") == "refreshed" && s.Status != ActivityStatusCode.Error);
         Assert.True(spans.Count(s => s.OperationName == "Sesame.Client.Refresh") >= 2);
         // No span carries a token.
         foreach (var span in spans)

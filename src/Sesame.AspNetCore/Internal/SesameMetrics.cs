@@ -13,7 +13,10 @@ internal sealed class SesameMetrics
     public const string MeterName = "Sesame.AspNetCore";
 
     /// <summary>The tag naming a refresh's outcome on the duration histogram and the refresh span.</summary>
-    public const string OutcomeTag = "sesame.outcome";
+    public const string OutcomeTag = "sesame.refresh.outcome";
+
+    /// <summary>The tag naming why sessions ended.</summary>
+    public const string RevocationReasonTag = "sesame.revocation.reason";
 
     // Without a factory (a hand-built service) all instances share one process-wide meter.
     private static readonly Lazy<Meter> s_sharedMeter = new(static () => new Meter(MeterName, SesameActivitySource.Version));
@@ -30,14 +33,14 @@ internal sealed class SesameMetrics
         var meter = meterFactory?.Create(new MeterOptions(MeterName) { Version = SesameActivitySource.Version }) ?? s_sharedMeter.Value;
         _sessionsCreated = meter.CreateCounter<long>("sesame.server.sessions.created", "{session}", "Sessions created (logins).");
         _sessionsRevoked = meter.CreateCounter<long>("sesame.server.sessions.revoked", "{session}",
-            "Sessions revoked; tag sesame.reason = sign_out | revoke | revoke_all | token_theft.");
+            "Sessions revoked; tag sesame.revocation.reason = sign_out | revoke | revoke_all | token_theft | refresh_rejected.");
         _refreshes = meter.CreateCounter<long>("sesame.server.refreshes", "{refresh}", "Successful session refreshes.");
         _refreshFailures = meter.CreateCounter<long>("sesame.server.refresh.failures", "{refresh}",
-            "Refused or failed session refreshes; tag sesame.reason = unauthorised | token_theft | store_unavailable.");
+            "Refused or failed session refreshes; tag sesame.refresh.outcome = unauthorised | token_theft | store_unavailable | duplicate_cookies.");
         _theftDetected = meter.CreateCounter<long>("sesame.server.token_theft.detected", "{detection}",
             "Superseded refresh tokens presented again (the session is revoked).");
         _refreshDuration = meter.CreateHistogram<double>("sesame.server.refresh.duration", "s",
-            "Time spent handling a refresh; tag sesame.outcome = refreshed | unauthorised | token_theft | store_unavailable.");
+            "Time spent handling a refresh; tag sesame.refresh.outcome = refreshed | unauthorised | token_theft | store_unavailable.");
     }
 
     public void SessionCreated()
@@ -52,7 +55,7 @@ internal sealed class SesameMetrics
     {
         if (count > 0 && _sessionsRevoked.Enabled)
         {
-            _sessionsRevoked.Add(count, new KeyValuePair<string, object?>("sesame.reason", reason));
+            _sessionsRevoked.Add(count, new KeyValuePair<string, object?>(RevocationReasonTag, reason));
         }
     }
 
@@ -67,7 +70,7 @@ internal sealed class SesameMetrics
     /// <summary>Counts one refresh by its outcome (refreshed, or the failure reason) and records its duration.</summary>
     public void RefreshHandled(string outcome, long startTimestamp)
     {
-        var tag = new KeyValuePair<string, object?>("sesame.reason", outcome);
+        var tag = new KeyValuePair<string, object?>(OutcomeTag, outcome);
         if (outcome == RefreshOutcomes.Refreshed)
         {
             if (_refreshes.Enabled)
@@ -82,7 +85,7 @@ internal sealed class SesameMetrics
 
         if (_refreshDuration.Enabled)
         {
-            _refreshDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, new KeyValuePair<string, object?>(OutcomeTag, outcome));
+            _refreshDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tag);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
@@ -48,7 +49,8 @@ public static class SesameClientServiceCollectionExtensions
                 sp.GetRequiredService<IRefreshLock>(),
                 () => factory.CreateClient(RefreshHttpClientName),
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetService<ILoggerFactory>());
+                sp.GetService<ILoggerFactory>(),
+                sp.GetService<IMeterFactory>());
         });
         services.TryAddSingleton<ISessionEvents>(static sp => sp.GetRequiredService<RefreshCoordinator>().Events);
         services.TryAddSingleton(static sp =>

@@ -3,32 +3,54 @@ using System.Diagnostics.Metrics;
 
 namespace Sesame.Client.Internal;
 
-/// <summary>One <see cref="ActivitySource"/> and one <see cref="Meter"/> named "Sesame.Client"; they cost nothing when nobody listens.</summary>
+/// <summary>The client's <see cref="ActivitySource"/> "Sesame.Client" (process-wide, as the BCL's own sources are); it costs nothing when nobody listens.</summary>
 internal static class SesameClientDiagnostics
 {
     public const string Name = "Sesame.Client";
-    private static readonly string? s_version = typeof(SesameClientDiagnostics).Assembly.GetName().Version?.ToString();
 
-    public static readonly ActivitySource ActivitySource = new(Name, s_version);
-    public static readonly Meter Meter = new(Name, s_version);
+    /// <summary>The tag naming a refresh's outcome, on the metrics and the refresh span (the server uses the same name).</summary>
+    public const string OutcomeTag = "sesame.refresh.outcome";
 
-    /// <summary>Refresh requests sent, tagged <c>outcome</c> = refreshed | session_ended | api_error | network_error | canceled | incomplete.</summary>
-    public static readonly Counter<long> Refreshes = Meter.CreateCounter<long>("sesame.client.refreshes", unit: "{refresh}", description: "Session refresh requests sent.");
+    public static readonly string? Version = typeof(SesameClientDiagnostics).Assembly.GetName().Version?.ToString();
 
-    /// <summary>Refresh round-trip time.</summary>
-    public static readonly Histogram<double> RefreshDuration = Meter.CreateHistogram<double>("sesame.client.refresh.duration", unit: "s", description: "Duration of session refresh requests.");
+    public static readonly ActivitySource ActivitySource = new(Name, Version);
+}
 
-    public static void RecordRefresh(string outcome, long startTimestamp)
+/// <summary>
+/// The client's <see cref="Meter"/> "Sesame.Client", created through the app's <see cref="IMeterFactory"/> when the client is built by
+/// dependency injection (so each container has its own meter), else one process-wide meter (the explicit API). Every instrument
+/// checks <c>Enabled</c> first: with no listener a call costs one field read. Names and tags: docs/observability.md.
+/// </summary>
+internal sealed class SesameClientMetrics
+{
+    private static readonly Lazy<Meter> s_sharedMeter = new(static () => new Meter(SesameClientDiagnostics.Name, SesameClientDiagnostics.Version));
+
+    private readonly Counter<long> _refreshes;
+    private readonly Histogram<double> _refreshDuration;
+
+    public SesameClientMetrics(IMeterFactory? meterFactory)
     {
-        var tag = new KeyValuePair<string, object?>("outcome", outcome);
-        if (Refreshes.Enabled)
+        var meter = meterFactory?.Create(new MeterOptions(SesameClientDiagnostics.Name) { Version = SesameClientDiagnostics.Version })
+            ?? s_sharedMeter.Value;
+        _refreshes = meter.CreateCounter<long>("sesame.client.refreshes", unit: "{refresh}",
+            description: "Session refresh requests sent; tag sesame.refresh.outcome.");
+        _refreshDuration = meter.CreateHistogram<double>("sesame.client.refresh.duration", unit: "s",
+            description: "Duration of session refresh requests; tag sesame.refresh.outcome.");
+    }
+
+    /// <summary>Counts one refresh request by its outcome (refreshed | session_ended | api_error | network_error | canceled | incomplete) and records its duration.</summary>
+    public void RecordRefresh(string outcome, long startTimestamp, Activity? activity)
+    {
+        activity?.SetTag(SesameClientDiagnostics.OutcomeTag, outcome);
+        var tag = new KeyValuePair<string, object?>(SesameClientDiagnostics.OutcomeTag, outcome);
+        if (_refreshes.Enabled)
         {
-            Refreshes.Add(1, tag);
+            _refreshes.Add(1, tag);
         }
 
-        if (RefreshDuration.Enabled)
+        if (_refreshDuration.Enabled)
         {
-            RefreshDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tag);
+            _refreshDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tag);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -141,7 +142,8 @@ internal sealed class InvokerHandler(Func<HttpMessageInvoker> getInvoker) : Http
 internal static class SesameClientComposition
 {
     public static RefreshCoordinator CreateCoordinator(
-        SesameClientOptions options, ITokenStore store, IRefreshLock refreshLock, Func<HttpMessageInvoker> refreshInvoker, TimeProvider time, ILoggerFactory? loggerFactory)
+        SesameClientOptions options, ITokenStore store, IRefreshLock refreshLock, Func<HttpMessageInvoker> refreshInvoker, TimeProvider time, ILoggerFactory? loggerFactory,
+        IMeterFactory? meterFactory = null)
     {
         var endpoints = SessionEndpoints.Resolve(options);
         ISessionDialect dialect = options.Protocol == SessionProtocol.Legacy
@@ -149,7 +151,8 @@ internal static class SesameClientComposition
             : new CurrentDialect(options, endpoints, time);
         var logger = loggerFactory?.CreateLogger<RefreshCoordinator>();
         var events = new SessionEventSource(options.OnSessionEvent, (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        return new RefreshCoordinator(options, dialect, store, refreshLock, new RefreshTransport(refreshInvoker, options.RefreshRequestTimeout), events, time, logger);
+        return new RefreshCoordinator(options, dialect, store, refreshLock, new RefreshTransport(refreshInvoker, options.RefreshRequestTimeout), events, time, logger,
+            new SesameClientMetrics(meterFactory));
     }
 
     public static ISessionClient CreateSessionClient(RefreshCoordinator coordinator, Func<HttpMessageInvoker> transport) =>
