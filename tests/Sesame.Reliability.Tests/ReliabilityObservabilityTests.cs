@@ -75,7 +75,7 @@ public sealed class ReliabilityObservabilityTests
         // Unauthorised: the refresh without a token, and each new client's probe (no local state ⇒ ask with a refresh: docs/protocol/refresh.md#probe).
         Assert.Equal(3, Sum("sesame.server.refresh.failures", "sesame.refresh.outcome=unauthorised"));
         Assert.Equal(1, Sum("sesame.server.token_theft.detected"));
-        Assert.Equal(1, Sum("sesame.server.sessions.revoked", "sesame.refresh.outcome=token_theft"));
+        Assert.Equal(1, Sum("sesame.server.sessions.revoked", "sesame.revocation.reason=token_theft"));
         Assert.Equal(1, Sum("sesame.server.sessions.revoked", "sesame.revocation.reason=sign_out"));
         Assert.Equal(6, Sum("sesame.server.refresh.duration")); // one per refresh request: 2 refreshed + 1 theft + 3 unauthorised
         // The client side: its own refreshes by outcome (the clients here refreshed twice, once each).
