@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+#if !NET9_0_OR_GREATER
+#pragma warning disable CA1822 // the span members implement IAlternateEqualityComparer on .NET 9+ only
+#endif
 
 namespace Sesame.AspNetCore.Internal;
 
@@ -17,15 +20,22 @@ internal sealed class VerifiedTokenCache
     internal const int MaxEntries = 10_000;
 
     private readonly ConcurrentDictionary<string, SesameSession> _sessions = new(TokenTextComparer.Instance);
+#if NET9_0_OR_GREATER
     private readonly ConcurrentDictionary<string, SesameSession>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
-    private int _count;
 
     public VerifiedTokenCache() => _bySpan = _sessions.GetAlternateLookup<ReadOnlySpan<char>>();
+#endif
+    private int _count;
 
     /// <summary>The verified session of <paramref name="token"/> sent by <paramref name="method"/>, if cached.</summary>
     public bool TryGet(ReadOnlySpan<char> token, TokenTransferMethod method, out SesameSession? session)
     {
+#if NET9_0_OR_GREATER
         if (_bySpan.TryGetValue(token, out session) && session.TransferMethod == method)
+#else
+        // .NET 8 has no span lookup in ConcurrentDictionary: the token text is copied once per lookup.
+        if (_sessions.TryGetValue(token.ToString(), out session) && session.TransferMethod == method)
+#endif
         {
             return true;
         }
@@ -58,7 +68,10 @@ internal sealed class VerifiedTokenCache
 /// character, so a hash collision can only cost a comparison, never a false hit; and only verified tokens are stored, so a client
 /// cannot fill a bucket with texts it chose.
 /// </summary>
-internal sealed class TokenTextComparer : IEqualityComparer<string>, IAlternateEqualityComparer<ReadOnlySpan<char>, string>
+internal sealed class TokenTextComparer : IEqualityComparer<string>
+#if NET9_0_OR_GREATER
+    , IAlternateEqualityComparer<ReadOnlySpan<char>, string>
+#endif
 {
     private const int HashedTail = 48;
 
