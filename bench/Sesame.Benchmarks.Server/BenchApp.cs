@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.IdentityModel.Tokens;
 using Sesame.AspNetCore;
 using Sesame.Storage.PostgreSql;
@@ -12,7 +13,7 @@ namespace Sesame.Benchmarks.Server;
 
 /// <summary>
 /// Builds one mode's app (services, middleware, endpoints). The server process runs it on Kestrel; the in-process pipeline
-/// benchmarks (bench/Sesame.Benchmarks/PipelineBenchmarks.cs) run the very same app behind a server that only hands them its
+/// benchmarks (bench/Sesame.Benchmarks/Suites/PipelineBenchmarks.cs) run the very same app behind a server that only hands them its
 /// request pipeline, so both measure the same code.
 /// </summary>
 internal static class BenchApp
@@ -34,9 +35,16 @@ internal static class BenchApp
             case BenchServerMode.Sesame:
                 clock = new AdjustableTimeProvider();
                 builder.Services.AddSingleton<TimeProvider>(clock);
+                var databasePath = Path.GetFullPath(settings.DatabasePath ?? ownDatabase ?? "sesame-bench.db");
+                // Sesame encrypts its keys with Data Protection: the key ring lives beside the database (servers started from one
+                // folder on one PostgreSQL database share it), so a restart or another server process reads the keys.
+                builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(databasePath + "-keys"))
+                    .SetApplicationName("Sesame.Benchmarks.Server");
                 var sesame = builder.Services.AddSesame(options =>
                 {
-                    options.DatabasePath = settings.DatabasePath ?? ownDatabase ?? "sesame-bench.db";
+                    options.DatabasePath = databasePath;
+                    // The server runs in Production, where Sesame requires the API's public origin (the issuer of its tokens).
+                    options.ApiDomain = BenchTokens.ApiOrigin;
                     options.AccessTokenLifetime = TimeSpan.FromSeconds(settings.AccessTokenLifetimeSeconds);
                     // The clock jumps forward in storm runs; a key rotation in the middle of a run would be noise.
                     options.SigningKeyRotationInterval = TimeSpan.FromDays(3650);

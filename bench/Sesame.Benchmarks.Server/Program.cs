@@ -50,6 +50,11 @@ if (ownDatabase is not null)
     {
         File.Delete(ownDatabase + suffix);
     }
+
+    if (Directory.Exists(ownDatabase + "-keys"))
+    {
+        Directory.Delete(ownDatabase + "-keys", recursive: true); // its Data Protection key ring (BenchApp)
+    }
 }
 
 namespace Sesame.Benchmarks.Server
@@ -141,7 +146,9 @@ namespace Sesame.Benchmarks.Server
     internal static class BenchTokens
     {
         public const string UserId = "bench-user-0001";
-        public const string Issuer = "http://127.0.0.1/auth";
+        public const string ApiOrigin = "http://127.0.0.1";
+
+        public const string Issuer = ApiOrigin + "/auth";
 
         public static string Create(RsaSecurityKey key)
         {

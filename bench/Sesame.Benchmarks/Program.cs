@@ -1,10 +1,25 @@
 using Sesame.Benchmarks;
 
-// Sesame.Benchmarks <command> [--profile full|quick|dry] [--out DIR] ...
-//   bdn            the BenchmarkDotNet suites (client overhead, refresh storm, verification) [--suite Name]
-//   server-load    wrk against the benchmark servers (unprotected, Sesame, JwtBearer) and the seed-era Node backend [--node-url URL]
-//   refresh-load   refresh throughput on SQLite and PostgreSQL [--pg CONNECTION_STRING]
-//   report         joins the sections in --out into docs/benchmarks.md [--doc PATH] [--command TEXT]
+// The benchmark program; bench/run calls it once per step. Where each command lives:
+//   Suites/     the BenchmarkDotNet suites (command bdn)
+//   Load/       the load drivers: wrk against the benchmark servers (server-load), refresh throughput (refresh-load), storm-probe
+//   Reporting/  the report writer (report)
+
+// Every command and option (printed by "help" and on a wrong command).
+const string Usage = """
+    usage: Sesame.Benchmarks <command> [options]
+    commands:
+      bdn            the BenchmarkDotNet suites: client overhead, handler overhead, refresh storm, verification, pipeline [--suite NAME]
+      server-load    wrk against the benchmark servers (unprotected, Sesame, JwtBearer) and the seed-era Node backend [--node-url URL]
+      refresh-load   refresh throughput on SQLite and PostgreSQL [--pg CONNECTION_STRING]
+      storm-probe    profiling aid: times expired and valid storms of N calls outside BenchmarkDotNet [--suite N] (default 1000)
+      report         joins the sections in --out into docs/benchmarks.md [--doc PATH] [--command TEXT]
+      help           this text
+    options:
+      --profile full|quick|dry   how long to run (default full; dry: one pass, as tests/Sesame.Benchmarks.Tests runs them)
+      --out DIR                  where the sections are written (default artifacts/bench)
+    """;
+
 var command = args.Length > 0 ? args[0] : "help";
 var options = BenchArguments.Parse(args.Skip(1).ToArray());
 BenchSettings.Profile = options.Profile;
@@ -27,7 +42,11 @@ switch (command)
     case "report":
         Report.Write(options.OutputDirectory, options.DocumentPath ?? "docs/benchmarks.md", options.CommandLine ?? "bench/run");
         return 0;
+    case "help" or "--help" or "-h":
+        Console.Out.WriteLine(Usage);
+        return 0;
     default:
-        Console.Error.WriteLine("usage: Sesame.Benchmarks bdn|server-load|refresh-load|report [--profile full|quick|dry] [--out DIR] [--suite NAME] [--node-url URL] [--pg CONN] [--doc PATH] [--command TEXT]");
+        Console.Error.WriteLine(Usage);
         return 2;
 }
+

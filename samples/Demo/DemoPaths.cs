@@ -1,4 +1,4 @@
-namespace Sesame.Demo;
+namespace Demo;
 
 /// <summary>Where the demo finds its files, whether started with <c>dotnet run</c> or from the build output.</summary>
 internal static class DemoPaths

@@ -1,4 +1,4 @@
-namespace Sesame.Demo;
+namespace Demo;
 
 /// <summary>What the demo server did since it started, for the pages' "refreshes performed by the server" line.</summary>
 internal sealed class DemoStats

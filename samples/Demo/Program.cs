@@ -1,11 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Demo;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using Sesame.AspNetCore;
-using Sesame.Demo;
 
 // The Sesame demo server. Options come from the "Session" section, so any of them can be set on the command line:
 //   dotnet run --project samples/Demo -- --urls http://127.0.0.1:5080 --Session:AccessTokenLifetime=00:00:03
@@ -27,6 +28,25 @@ if (session["DatabasePath"] is { } databasePath && !Path.IsPathRooted(databasePa
 {
     session["DatabasePath"] = Path.Combine(builder.Environment.ContentRootPath, databasePath);
 }
+
+// Sesame encrypts its keys in the database with ASP.NET Core Data Protection. Its key ring is kept beside the database (owner-only
+// folder), so a restart reads the keys again; without this it would live in ~/.aspnet or, where there is no home, in memory, and a
+// restart would refuse to start (the database's keys unreadable). Production: docs/security.md, "Production checklist".
+var dataProtectionKeys = Path.Combine(Path.GetDirectoryName(session["DatabasePath"] ?? Path.Combine(builder.Environment.ContentRootPath, "sesame.db"))!,
+    "sesame-demo-keys");
+if (!Directory.Exists(dataProtectionKeys))
+{
+    if (OperatingSystem.IsWindows())
+    {
+        Directory.CreateDirectory(dataProtectionKeys);
+    }
+    else
+    {
+        Directory.CreateDirectory(dataProtectionKeys, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+}
+
+builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(dataProtectionKeys)).SetApplicationName("Sesame.Demo");
 
 var stats = new DemoStats();
 builder.Services.AddSesame(session);

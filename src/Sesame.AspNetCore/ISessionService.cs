@@ -25,7 +25,7 @@ public interface ISessionService
 
     /// <summary>
     /// Verifies the request's access token (the same check the authentication handler runs, done once per request) and, on the first
-    /// use of an access token minted by a refresh, promotes its refresh token (server.md §7: one store write, and the new access token
+    /// use of an access token minted by a refresh, promotes its refresh token (docs/protocol/rotation.md#verify-time-promotion: one store write, and the new access token
     /// is sent in the response). No database access otherwise. Calling this means the request needs its session: the authentication
     /// handler itself promotes only on endpoints that require authorization, and leaves anonymous endpoints read-only.
     /// </summary>
@@ -44,13 +44,16 @@ public interface ISessionService
     /// <returns><see langword="false"/> when the request has no verified session.</returns>
     Task<bool> SignOutAsync(HttpContext httpContext, CancellationToken cancellationToken = default);
 
-    /// <summary>Revokes one session. Its access token stays valid until it expires; refreshing fails from now on.</summary>
+    /// <summary>
+    /// Revokes one session: refreshing fails from now on, and this instance refuses the session's access tokens at once. Other
+    /// instances, whose verification reads no store, accept an access token already issued until it expires (docs/security.md).
+    /// </summary>
     /// <param name="sessionHandle">The session.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns><see langword="true"/> when a session was revoked.</returns>
     Task<bool> RevokeSessionAsync(string sessionHandle, CancellationToken cancellationToken = default);
 
-    /// <summary>Revokes every session of a user.</summary>
+    /// <summary>Revokes every session of a user, with the effect described at <see cref="RevokeSessionAsync"/>.</summary>
     /// <param name="userId">The user.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The handles of the revoked sessions.</returns>
@@ -134,7 +137,7 @@ public sealed class SessionVerificationResult
     public SesameSession? Session { get; }
 
     /// <summary>
-    /// Valid, but the token was minted by a refresh and its child refresh token is not promoted yet (server.md §7): verification
+    /// Valid, but the token was minted by a refresh and its child refresh token is not promoted yet (docs/protocol/rotation.md#verify-time-promotion): verification
     /// was read-only (an endpoint that needs no session), and <see cref="ISessionService.VerifySessionAsync"/> promotes it.
     /// </summary>
     internal bool PromotionPending { get; init; }

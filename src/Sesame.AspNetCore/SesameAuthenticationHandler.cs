@@ -83,7 +83,7 @@ internal sealed class SesameAuthenticationHandler(
 
     private Task<AuthenticateResult> AuthenticateOnceAsync()
     {
-        // Preflights and TRACE are never session-checked (server.md §1). The refresh endpoint reads the refresh token only: verifying the
+        // Preflights and TRACE are never session-checked (docs/protocol/wire-format.md#endpoints). The refresh endpoint reads the refresh token only: verifying the
         // access cookie that rides along would only duplicate work (and the cookies it might write).
         var request = _context.Request;
         if (HttpMethods.IsOptions(request.Method) || HttpMethods.IsTrace(request.Method)
@@ -160,6 +160,12 @@ internal sealed class SesameAuthenticationHandler(
                     identity));
                 identity.AddClaim(new Claim(SessionHandleClaim, session.SessionHandle, ClaimValueTypes.String, ClaimsIdentity.DefaultIssuer,
                     ClaimsIdentity.DefaultIssuer, identity));
+                foreach (var claim in settings.ClaimMapper.ClaimsOf(session))
+                {
+                    identity.AddClaim(new Claim(claim.Type, claim.Value, claim.ValueType, ClaimsIdentity.DefaultIssuer, ClaimsIdentity.DefaultIssuer,
+                        identity));
+                }
+
                 // A new principal per request: apps and claims transformations may change it.
                 return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), _scheme.Name)));
             case SessionVerificationStatus.NoSession:

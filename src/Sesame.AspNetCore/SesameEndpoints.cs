@@ -118,7 +118,7 @@ public static class SesameEndpoints
             context.RequestAborted);
     }
 
-    /// <summary>The answer to a request whose session did not verify (server.md §5).</summary>
+    /// <summary>The answer to a request whose session did not verify (docs/protocol/wire-format.md#status-codes).</summary>
     internal static Task WriteVerificationFailureAsync(HttpContext context, SessionVerificationResult result, SesameSettings settings,
         TokenTransport transport)
     {

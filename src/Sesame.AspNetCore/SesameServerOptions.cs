@@ -77,8 +77,45 @@ public sealed class SesameServerOptions
     /// <summary>How often a new access-token signing key is made. Older keys keep verifying while tokens they signed can live.</summary>
     public TimeSpan SigningKeyRotationInterval { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// How often a new refresh-token MAC key is made. Default 30 days. A retired key keeps verifying the refresh tokens it signed
+    /// (twice <see cref="RefreshTokenLifetime"/> after its retirement, the longest such a token can stay usable), then it is deleted.
+    /// </summary>
+    public TimeSpan RefreshTokenKeyRotationInterval { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// How often every instance reloads the keys from the store. Default 1 minute. This bounds how long a key revoked on one
+    /// instance (<see cref="ISigningKeyManager.RevokeKeyAsync"/>) is still accepted by the others. Between 1 second and 1 hour.
+    /// </summary>
+    public TimeSpan KeyReloadInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// What to do at start-up with stored keys this app's ASP.NET Core Data Protection key ring cannot decrypt (they were written
+    /// under another key ring, or the key ring was lost). <see langword="false"/> (default): start-up fails with an error naming the
+    /// keys, so a misconfigured instance never replaces the keys everyone uses. <see langword="true"/>: the keys are deleted with a
+    /// warning and new ones made; every session's tokens become invalid (users sign in again). Turn it on for one start only.
+    /// </summary>
+    public bool DiscardUnreadableKeys { get; set; }
+
     /// <summary>Callbacks for notable session events (theft detection, refreshes).</summary>
     public SesameEvents Events { get; set; } = new();
+
+    /// <summary>How access-token payload properties become claims of <c>HttpContext.User</c> (roles included).</summary>
+    public SesameClaimMappingOptions ClaimMapping { get; set; } = new();
+
+    /// <summary>
+    /// Session claims fetched into the access-token payload when a session is created (the app's payload properties of the same name are
+    /// replaced), in this order. Not bound from configuration.
+    /// </summary>
+    public IList<Claims.SessionClaim> Claims { get; } = [];
+
+    /// <summary>
+    /// Claim validators checked on every request that goes through ASP.NET Core authorization with a Sesame session (the reference's global
+    /// claim validators); endpoints add their own with <c>RequireSessionClaim</c> or replace these with
+    /// <c>OverrideGlobalSessionClaimValidators</c>. A failure answers <see cref="InvalidClaimStatusCode"/> with the failed validators.
+    /// Not bound from configuration.
+    /// </summary>
+    public IList<Claims.SessionClaimValidator> ClaimValidators { get; } = [];
 }
 
 /// <summary>Callbacks raised by the Sesame server, in the shape of <c>JwtBearerEvents</c>.</summary>
@@ -86,6 +123,13 @@ public sealed class SesameEvents
 {
     /// <summary>Raised after a session was refreshed successfully.</summary>
     public Func<SesameSessionEventContext, Task> OnSessionRefreshed { get; set; } = static _ => Task.CompletedTask;
+
+    /// <summary>
+    /// Raised during a refresh, after the refresh token was found current and before new tokens are made: a handler may call
+    /// <see cref="SesameRefreshingContext.Reject"/> (e.g. the user was deleted or locked out), and the session is then revoked and the
+    /// refresh answered as unauthorised. Not raised for a replayed (stolen) token, which is revoked anyway.
+    /// </summary>
+    public Func<SesameRefreshingContext, Task> OnRefreshing { get; set; } = static _ => Task.CompletedTask;
 
     /// <summary>Raised after a refresh token that had already been superseded was presented; the session is revoked by then.</summary>
     public Func<SesameSessionEventContext, Task> OnTokenTheftDetected { get; set; } = static _ => Task.CompletedTask;

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -74,15 +76,23 @@ public static class SesameServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SesameSettings>();
         services.TryAddSingleton<StoreInitializer>();
+        // Key material is encrypted with the app's own Data Protection key ring (AddAuthentication registers the services too;
+        // the app chooses where the key ring is kept: docs/security.md).
+        services.AddDataProtection();
+        services.TryAddSingleton<KeyMaterialProtector>();
         services.TryAddSingleton<SigningKeyRing>();
+        services.TryAddSingleton<ISigningKeyManager, SigningKeyManager>();
+        services.TryAddSingleton<KeyRingReloader>();
         services.TryAddSingleton<AccessTokenService>();
         services.TryAddSingleton<RefreshTokenCodec>();
         services.TryAddSingleton<TokenTransport>();
+        services.TryAddSingleton<RevokedSessions>();
         services.TryAddSingleton<ISessionService, SessionService>();
         services.TryAddSingleton<ISessionStore>(static provider => new SqliteSessionStore(
             provider.GetRequiredService<IOptions<SesameServerOptions>>().Value.DatabasePath,
             provider.GetRequiredService<ILogger<SqliteSessionStore>>()));
         services.AddHostedService<SesameStartup>();
+        services.AddHostedService(static provider => provider.GetRequiredService<KeyRingReloader>());
         services.AddHostedService<ExpiredSessionCleanup>();
         // The handler implements IAuthenticationHandler itself (see SesameAuthenticationHandler), so the scheme is registered the way
         // AuthenticationBuilder.AddScheme does it for AuthenticationHandler<T> types: scheme, per-scheme options, transient handler.
@@ -100,6 +110,7 @@ public static class SesameServiceCollectionExtensions
         services.TryAddSingleton<SesameAuthenticationOptionsCache>();
         services.TryAddTransient<SesameAuthenticationHandler>();
         services.AddAuthorization();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, Claims.SessionClaimsAuthorizationHandler>());
         return builder;
     }
 

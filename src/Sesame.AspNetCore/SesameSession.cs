@@ -79,6 +79,9 @@ public sealed class SesameSession
         PromotionPending = ParentRefreshTokenHash1 is not null,
     };
 
+    /// <summary>The payload's claims for the request's principal, mapped once per token (see <c>PayloadClaimMapper</c>); a benign race.</summary>
+    internal Internal.MappedClaim[]? MappedClaims { get; set; }
+
     /// <summary>The payload as JSON text, decoded from the token only when someone asks.</summary>
     internal string PayloadJson => _payloadJson ??= Encoding.UTF8.GetString(Base64Url.DecodeFromChars(_encodedPayload));
 }

@@ -8,7 +8,8 @@ namespace Sesame.Client.Blazor;
 
 /// <summary>
 /// The authentication state of a Blazor WebAssembly app, following the Sesame session: signed in while a session exists (its user id is the
-/// <c>sub</c> claim, the access-token payload's top-level values are claims too), anonymous otherwise. It changes on every session event
+/// <c>sub</c> claim, the access-token payload's top-level values are claims too, <c>role</c>/<c>roles</c>/<c>st-role</c> as roles so
+/// <c>&lt;AuthorizeView Roles="…"&gt;</c> works, a session claim <c>{"v":…,"t":…}</c> by its value), anonymous otherwise. It changes on every session event
 /// (created, refreshed, payload updated, unauthorised, signed out) and when the session cookies change outside this client (another tab, the
 /// official JavaScript client), so <c>&lt;AuthorizeView&gt;</c> and <c>[Authorize]</c> pages follow the session without a reload.
 /// </summary>
@@ -19,6 +20,7 @@ public sealed class SesameAuthenticationStateProvider : AuthenticationStateProvi
 
     // Protocol bookkeeping inside the payload, not facts about the user.
     private static readonly HashSet<string> s_internalClaims = new(StringComparer.Ordinal) { "antiCsrfToken", "refreshTokenHash1", "parentRefreshTokenHash1" };
+    private static readonly HashSet<string> s_roleProperties = new(StringComparer.Ordinal) { "role", "roles", "st-role" };
     private static readonly AuthenticationState s_anonymous = new(new ClaimsPrincipal(new ClaimsIdentity()));
 
     private readonly RefreshCoordinator _coordinator;
@@ -139,20 +141,34 @@ public sealed class SesameAuthenticationStateProvider : AuthenticationStateProvi
                 continue;
             }
 
-            if (property.Value.ValueKind == JsonValueKind.Array)
+            // As the server maps them: role/roles/st-role are roles, a session claim {"v":…,"t":…} counts by its value.
+            var type = s_roleProperties.Contains(property.Name) ? _options.RoleClaimType : property.Name;
+            var value = SessionClaimValue(property.Value);
+            if (value.ValueKind == JsonValueKind.Array)
             {
-                foreach (var item in property.Value.EnumerateArray())
+                foreach (var item in value.EnumerateArray())
                 {
-                    AddClaim(identity, property.Name, item);
+                    AddClaim(identity, type, item);
                 }
             }
             else
             {
-                AddClaim(identity, property.Name, property.Value);
+                AddClaim(identity, type, value);
             }
         }
 
         return new ClaimsPrincipal(identity);
+    }
+
+    private static JsonElement SessionClaimValue(JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.Object && value.TryGetProperty("v", out var v) && value.TryGetProperty("t", out var t)
+            && t.ValueKind == JsonValueKind.Number && value.EnumerateObject().Count() == 2)
+        {
+            return v;
+        }
+
+        return value;
     }
 
     private static void AddClaim(ClaimsIdentity identity, string type, JsonElement value)

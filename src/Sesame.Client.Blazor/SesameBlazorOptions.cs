@@ -24,6 +24,7 @@ public sealed class SesameBlazorOptions
     /// the official JavaScript client). Chromium also reports changes at once through <c>cookieStore</c>. Default 1 s.</summary>
     public TimeSpan SessionChangePollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>The claim type <c>IsInRole</c> and <c>[Authorize(Roles = …)]</c> read from the access-token payload. Default <c>role</c>.</summary>
+    /// <summary>The claim type <c>IsInRole</c>, <c>[Authorize(Roles = …)]</c> and <c>&lt;AuthorizeView Roles="…"&gt;</c> read; the payload properties
+    /// <c>role</c>, <c>roles</c> and <c>st-role</c> become claims of this type. Default <c>role</c>.</summary>
     public string RoleClaimType { get; set; } = "role";
 }

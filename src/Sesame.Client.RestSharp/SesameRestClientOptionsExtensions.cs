@@ -57,7 +57,7 @@ public static class SesameRestClientOptionsExtensions
         {
             var inner = previous is null ? handler : previous(handler);
 
-            // N.104 (makeSuper twice): a second registration adds nothing. The session handler also passes through requests an outer
+            // Registering twice: a second registration adds nothing. The session handler also passes through requests an outer
             // session handler already took, so a chain that hides an inner one (a custom wrapper) still refreshes once.
             return HasSessionHandler(inner) ? inner : new SessionHandler(coordinator()) { InnerHandler = inner };
         };

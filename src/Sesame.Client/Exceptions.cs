@@ -26,7 +26,7 @@ public sealed class SessionExpiredException : Exception
 }
 
 /// <summary>The refresh protocol cannot go on: retry limit reached, <c>front-token</c> missing from a successful refresh, or the
-/// session state unreadable after a successful refresh (protocol/client.md 1c.5–1c.7). The message says which and what to check.</summary>
+/// session state unreadable after a successful refresh (docs/protocol/refresh.md#refresh-request). The message says which and what to check.</summary>
 public sealed class SessionRefreshException : Exception
 {
     /// <summary>Creates the exception.</summary>
@@ -75,7 +75,7 @@ public sealed class NonReplayableContentException : Exception
     }
 }
 
-/// <summary>The sign-out endpoint answered <c>{"status":"GENERAL_ERROR","message":…}</c> (protocol/server.md §8).</summary>
+/// <summary>The sign-out endpoint answered <c>{"status":"GENERAL_ERROR","message":…}</c> (docs/protocol/refresh.md#session-operations).</summary>
 public sealed class SesameGeneralException : Exception
 {
     /// <summary>Creates the exception.</summary>

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Sesame.Client;
 
-/// <summary>The session operations of protocol/client.md 1c.11 (resolve from DI, or use the static <see cref="SesameRequest"/>).</summary>
+/// <summary>The session operations of docs/protocol/refresh.md#session-operations (resolve from DI, or use the static <see cref="SesameRequest"/>).</summary>
 public interface ISessionClient
 {
     /// <summary>True if a session exists. Probes the server when the client knows nothing yet and refreshes an expired access token;

@@ -6,7 +6,7 @@ using Sesame.Client.Internal;
 
 namespace Sesame.Client;
 
-/// <summary>What a refresh attempt decided for the request that asked for it (protocol/client.md 1c.7).</summary>
+/// <summary>What a refresh attempt decided for the request that asked for it (docs/protocol/refresh.md#single-refresh).</summary>
 internal enum RefreshOutcomeKind
 {
     /// <summary>The session is fresh (refreshed now, or by another request/process meanwhile): re-send the request.</summary>
@@ -25,7 +25,7 @@ internal enum RefreshOutcomeKind
 internal readonly record struct RefreshOutcome(RefreshOutcomeKind Kind, HttpResponseMessage? Response);
 
 /// <summary>
-/// The one refresh algorithm (protocol/client.md 1c.5–1c.9 and 1a), shared by every door (HttpClient handler, explicit API, RestSharp,
+/// The one refresh algorithm (docs/protocol/refresh.md, docs/protocol/legacy.md), shared by every door (HttpClient handler, explicit API, RestSharp,
 /// Refit, Blazor): the probe of an unknown state, single flight across threads and processes (through <see cref="IRefreshLock"/> and by
 /// re-reading the <see cref="ITokenStore"/>), the identity check that re-sends a request whose session changed while it waited instead of
 /// refreshing again, the refresh on an un-intercepted client, the outcome rules and the session events.
@@ -45,12 +45,11 @@ public sealed class RefreshCoordinator
     // Completes when the refresh this process is sending ends (null when none is in flight).
     private Task? _inFlightRefresh;
 
-    // Server clock minus this client's clock (1c.11), measured from the iat of each front token received; 0 under 7 s.
+    // Server clock minus this client's clock, measured from the iat of each front token received; 0 under 7 s.
     private long _clockSkewMilliseconds;
 
     // The last front token whose iat was read. After a refresh the server answers every re-sent request with the same new token
-    // (its verify-time promotion), so a storm of N calls received it N times; parsing it each time (base64 + JSON, ~1.5 KB) was
-    // about a third of the client's cost per re-sent call.
+    // (its verify-time promotion), so a storm of N calls receives it N times: it is decoded once (docs/benchmarks.md).
     private FrontTokenIssuedAt? _lastIssuedAt;
 
     internal RefreshCoordinator(
@@ -91,10 +90,10 @@ public sealed class RefreshCoordinator
 
     internal TimeProvider Time => _time;
 
-    /// <summary>The server's current time as far as this client can tell (its clock corrected by the measured skew, 1c.11), Unix ms.</summary>
+    /// <summary>The server's current time as far as this client can tell (its clock corrected by the measured skew, docs/protocol/refresh.md#clock-skew), Unix ms.</summary>
     internal long ServerNowMilliseconds => _time.GetUtcNow().ToUnixTimeMilliseconds() + Volatile.Read(ref _clockSkewMilliseconds);
 
-    /// <summary>Whether the session handler attaches the session to a request for <paramref name="uri"/> (1c.10 / 1a).</summary>
+    /// <summary>Whether the session handler attaches the session to a request for <paramref name="uri"/> (docs/protocol/refresh.md#interception-scope).</summary>
     /// <param name="uri">An absolute request URL.</param>
     /// <returns>True if the URL is inside the interception scope.</returns>
     public bool IsInScope(Uri uri)
@@ -114,7 +113,7 @@ public sealed class RefreshCoordinator
 
     /// <summary>
     /// The tokens a request should be sent with. Synchronous and allocation-free while the state is known; when the store knows nothing
-    /// (1c.5 MAY_EXIST) it first probes the server with a refresh (failures mean "no session", nothing thrown except cancellation).
+    /// (state "may exist") it first probes the server with a refresh (failures mean "no session", nothing thrown except cancellation).
     /// </summary>
     /// <param name="cancellationToken">Cancels a probe.</param>
     /// <returns>The snapshot to send with; remember it for <see cref="RefreshAfterUnauthorisedAsync"/>.</returns>
@@ -126,7 +125,7 @@ public sealed class RefreshCoordinator
 
     /// <summary>
     /// Called after a request sent with <paramref name="sentWith"/> got the expired-session answer: refreshes once for all waiting requests
-    /// (1c.7) or decides the request can be re-sent because the session already changed. Network errors are thrown; cancellation and the
+    /// or decides the request can be re-sent because the session already changed. Network errors are thrown; cancellation and the
     /// refresh timeout throw <see cref="OperationCanceledException"/>; the session is kept in all three cases.
     /// </summary>
     /// <param name="sentWith">The snapshot the failed request was sent with.</param>
@@ -138,8 +137,9 @@ public sealed class RefreshCoordinator
         return RefreshCoreAsync(sentWith, cancellationToken);
     }
 
-    /// <summary>Stores the tokens of a handled response (1c.4 / 1a) and raises the events it causes (1c.9).</summary>
-    /// <param name="response">The response (its request URI decides cookie scope).</param>
+    /// <summary>Stores the tokens of a handled response (docs/protocol/refresh.md#response-processing) and raises the events it causes. A response whose request URI
+    /// is outside the interception scope is ignored.</summary>
+    /// <param name="response">The response (its request URI decides the scope check and the cookies' domain).</param>
     /// <param name="sentWith">The snapshot the request was sent with.</param>
     /// <param name="cancellationToken">Unused for the write itself: received tokens are always saved.</param>
     /// <returns>A task that completes when the tokens are stored.</returns>
@@ -152,11 +152,17 @@ public sealed class RefreshCoordinator
             return ValueTask.CompletedTask;
         }
 
+        // A response from outside the interception scope never changes the session (another host must not plant its tokens).
         var uri = response.RequestMessage?.RequestUri ?? _dialect.Endpoints.ApiDomain;
+        if (!IsInScope(uri))
+        {
+            return ValueTask.CompletedTask;
+        }
+
         return ApplyCoreAsync(response, uri, isRefreshResponse: false, _dialect.GetState(sentWith) == LocalSessionState.Exists);
     }
 
-    /// <summary>1c.11 <c>attemptRefreshingSession</c>: true if the session is fresh afterwards, false if it is gone; a failing refresh
+    /// <summary><c>attemptRefreshingSession</c>: true if the session is fresh afterwards, false if it is gone; a failing refresh
     /// endpoint throws <see cref="HttpRequestException"/> with its status.</summary>
     /// <param name="cancellationToken">Cancels the refresh.</param>
     /// <returns>True if refreshed (or refreshed by someone else meanwhile).</returns>
@@ -173,7 +179,7 @@ public sealed class RefreshCoordinator
         };
     }
 
-    /// <summary>1c.11 <c>doesSessionExist</c>: probes when the state is unknown, refreshes when the access token has expired; never throws
+    /// <summary><c>doesSessionExist</c>: probes when the state is unknown, refreshes when the access token has expired; never throws
     /// for refresh failures (false), only for cancellation.</summary>
     /// <param name="cancellationToken">Cancels a probe or refresh.</param>
     /// <returns>True if a session exists.</returns>
@@ -244,7 +250,7 @@ public sealed class RefreshCoordinator
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is HttpRequestException or OperationCanceledException or SessionRefreshException)
         {
-            // 1c.5: a failed probe means "no session"; nothing was written, so the next request probes again.
+            // A failed probe means "no session"; nothing was written, so the next request probes again.
             Log.ProbeFoundNoSession(_logger, ex.GetType().Name);
             return TokenStore.Current;
         }
@@ -265,7 +271,7 @@ public sealed class RefreshCoordinator
         return current;
     }
 
-    /// <summary>True when the session a request was sent with has been replaced by a newer one (the identity check of 1c.7).</summary>
+    /// <summary>True when the session a request was sent with has been replaced by a newer one (docs/protocol/refresh.md#identity-check).</summary>
     private bool IsReplaced(LocalSessionState preState, SessionTokens sentWith)
     {
         var known = TokenStore.Current;
@@ -278,7 +284,7 @@ public sealed class RefreshCoordinator
 
         // The identity check before queueing for the lock: when another request already replaced the session this one was sent
         // with, re-send at once. Without it, every request of a storm that got its 401 after the refresh still waits for the lock
-        // one after another (one thread-pool hop each), which made 1,000 concurrent expired calls ~15x slower than valid ones.
+        // one after another (one thread-pool hop each), which made refresh storms much slower than valid ones (docs/benchmarks.md).
         if (IsReplaced(preState, sentWith))
         {
             Log.RefreshedByOther(_logger);
@@ -297,12 +303,14 @@ public sealed class RefreshCoordinator
             }
         }
 
+        // Real time on purpose (as the file lock's own wait): a lock held by another process is not session time.
+        var waitStarted = Stopwatch.GetTimestamp();
         while (true)
         {
             var handle = await _refreshLock.TryAcquireAsync(Options.RefreshLockWaitTimeout, cancellationToken).ConfigureAwait(false);
             if (handle is null)
             {
-                // 1c.7: lock not acquired in time ⇒ maybe another request or process refreshed; re-check before trying again.
+                // Lock not acquired in time ⇒ maybe another request or process refreshed; re-check before trying again.
                 var latest = await TokenStore.ReloadAsync(cancellationToken).ConfigureAwait(false);
                 var latestState = _dialect.GetState(latest);
                 if (latestState == LocalSessionState.NotExists)
@@ -314,6 +322,15 @@ public sealed class RefreshCoordinator
                 {
                     Log.RefreshedByOther(_logger);
                     return new RefreshOutcome(RefreshOutcomeKind.Retry, null);
+                }
+
+                var waited = Stopwatch.GetElapsedTime(waitStarted);
+                if (Options.RefreshLockMaxWait != Timeout.InfiniteTimeSpan && waited >= Options.RefreshLockMaxWait)
+                {
+                    var message = $"The session could not be refreshed: {_refreshLock} was held by someone else for {waited.TotalSeconds:0.###} s " +
+                        "(RefreshLockMaxWait). Another process of this app may be stuck, or another local user holds the lock file. The session was kept.";
+                    Log.RefreshLockGaveUp(_logger, message);
+                    throw new TimeoutException(message);
                 }
 
                 Log.RefreshLockTimeout(_logger, Options.RefreshLockWaitTimeout.TotalMilliseconds);
@@ -387,6 +404,15 @@ public sealed class RefreshCoordinator
         var status = (int)response.StatusCode;
         activity?.SetTag("http.response.status_code", status);
 
+        // A refresh client whose primary handler follows redirects (the app's own) may hand back another host's answer: never store it.
+        if (response.RequestMessage?.RequestUri is { } final && final != refreshUri && !IsInScope(final))
+        {
+            Log.ForeignResponseIgnored(_logger, final);
+            SesameClientDiagnostics.RecordRefresh("api_error", started);
+            activity?.SetStatus(ActivityStatusCode.Error, "redirected out of scope");
+            return new RefreshOutcome(RefreshOutcomeKind.ApiError, response);
+        }
+
         // Received tokens are saved whatever happens next (never cancelled halfway: the server has already rotated them).
         await ApplyCoreAsync(response, refreshUri, isRefreshResponse: true, wasLoggedIn).ConfigureAwait(false);
 
@@ -411,7 +437,7 @@ public sealed class RefreshCoordinator
 
         if (stateAfter == LocalSessionState.NotExists)
         {
-            // 1a: a 200 that removed sIdRefreshToken (or any success that left no session) ends the session.
+            // Legacy: a 200 that removed sIdRefreshToken (or any success that left no session) ends the session.
             response.Dispose();
             Log.RefreshRejected(_logger, status, "has ended");
             SesameClientDiagnostics.RecordRefresh("session_ended", started);
@@ -442,7 +468,7 @@ public sealed class RefreshCoordinator
         }
     }
 
-    /// <summary>1c.11: skew = <c>up.iat * 1000 - now</c> of a newly received front token, applied only if at least 7 s, so a client whose
+    /// <summary>Clock skew = <c>up.iat * 1000 - now</c> of a newly received front token, applied only if at least 7 s, so a client whose
     /// clock is ahead does not refresh on every <see cref="DoesSessionExistAsync"/>.</summary>
     private void UpdateClockSkew(HttpResponseMessage response)
     {

@@ -23,6 +23,20 @@ public enum SessionProtocol
     Legacy,
 }
 
+/// <summary>Which URLs get the session (current protocol). Every rule accepts the API domain's host and, with
+/// <see cref="SesameClientOptions.SessionTokenBackendDomain"/>, its sub-domains; they differ in scheme and port (docs/security.md).</summary>
+public enum InterceptionScopeRule
+{
+    /// <summary>The default: the reference rule (any port), except that the session never goes over <c>http</c> when the API domain is <c>https</c>.</summary>
+    HostNoDowngrade,
+
+    /// <summary>Strict: the scheme and the port must also be the API domain's (another service on another port of the same host gets nothing).</summary>
+    StrictOrigin,
+
+    /// <summary>The reference client's rule, for compatibility: the host alone decides, any scheme (so also plain <c>http</c>) and any port.</summary>
+    ReferenceHost,
+}
+
 /// <summary>Options of the Sesame client. Validated when the client starts (by <c>AddSesameClient</c> and <c>SesameRequest.Init</c>).</summary>
 public sealed class SesameClientOptions
 {
@@ -66,13 +80,27 @@ public sealed class SesameClientOptions
     /// <summary>How long a request waits for the refresh lock before it re-checks whether another request (or process) refreshed already. Default 1 s.</summary>
     public TimeSpan RefreshLockWaitTimeout { get; set; } = TimeSpan.FromMilliseconds(1000);
 
+    /// <summary>How long a request waits in all for the refresh lock (re-checking every <see cref="RefreshLockWaitTimeout"/> whether the session
+    /// changed) before it gives up with a <see cref="TimeoutException"/> naming the lock; the session is kept. It bounds a lock held by a stuck
+    /// process or by another local user. Default 60 s (twice the default <see cref="RefreshRequestTimeout"/>: a legitimate holder is a
+    /// refresh in flight); <see cref="Timeout.InfiniteTimeSpan"/> waits for ever.</summary>
+    public TimeSpan RefreshLockMaxWait { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Called for every session event (created, refreshed, unauthorised, signed out, payload updated, invalid claim). Exceptions it throws are logged and ignored.</summary>
     public Action<SessionEvent>? OnSessionEvent { get; set; }
 
+    /// <summary>How the interception scope treats scheme and port. Default <see cref="InterceptionScopeRule.HostNoDowngrade"/>. The legacy
+    /// protocol always compares scheme, host and port with the refresh URL's (its reference rule).</summary>
+    public InterceptionScopeRule InterceptionScope { get; set; } = InterceptionScopeRule.HostNoDowngrade;
+
     /// <summary>Replaces the interception scope rule: return <see langword="true"/> for the absolute URLs the client should attach the session to.
-    /// Default: the rule of the chosen protocol (same host as the API domain or under <see cref="SessionTokenBackendDomain"/>; legacy: same origin as the refresh URL).</summary>
+    /// Default: the rule of the chosen protocol (same host as the API domain or under <see cref="SessionTokenBackendDomain"/>, with <see cref="InterceptionScope"/>;
+    /// legacy: same origin as the refresh URL). It replaces <see cref="InterceptionScope"/> too: the function alone decides, redirect hops included.</summary>
     public Func<Uri, bool>? ShouldIntercept { get; set; }
 
     /// <summary>Creates a shallow copy (the explicit API copies the options it is given so later changes do not leak in).</summary>
+    /// <summary>The claim validators <c>ValidateClaimsAsync</c> checks by default (the official client's global claim validators). Empty by default.</summary>
+    public IList<Claims.ClientClaimValidator> ClaimValidators { get; } = [];
+
     internal SesameClientOptions Clone() => (SesameClientOptions)MemberwiseClone();
 }

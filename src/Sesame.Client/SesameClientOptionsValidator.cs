@@ -48,6 +48,16 @@ public sealed class SesameClientOptionsValidator : IValidateOptions<SesameClient
             errors.Add("RefreshLockWaitTimeout must be positive.");
         }
 
+        if (options.RefreshLockMaxWait != Timeout.InfiniteTimeSpan && options.RefreshLockMaxWait < options.RefreshLockWaitTimeout)
+        {
+            errors.Add("RefreshLockMaxWait must be at least RefreshLockWaitTimeout (or Timeout.InfiniteTimeSpan).");
+        }
+
+        if (!Enum.IsDefined(options.InterceptionScope))
+        {
+            errors.Add($"InterceptionScope must be one of {string.Join(", ", Enum.GetNames<InterceptionScopeRule>())}, not {(int)options.InterceptionScope}.");
+        }
+
         if (options.ApiBasePath is null)
         {
             errors.Add("ApiBasePath cannot be null (use \"\" or \"/\" for the root).");

@@ -50,7 +50,9 @@ public static class SesameRequest
         var refreshLock = store is IRefreshLockProvider provider ? provider.RefreshLock : new InProcessRefreshLock();
 
         // One pooled connection handler shared by the refresh path and the app calls; PooledConnectionLifetime follows DNS changes.
+        // Redirects: never for the refresh, hop by hop with a scope check for the app's calls (the session handler follows them).
         var primary = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), UseCookies = false };
+        Redirects.TakeOver(primary);
         var transport = new HttpMessageInvoker(primary, disposeHandler: false);
         var coordinator = SesameClientComposition.CreateCoordinator(copy, store, refreshLock, () => transport, timeProvider ?? TimeProvider.System, loggerFactory);
         var intercepted = new HttpClient(new SessionHandler(coordinator) { InnerHandler = primary }, disposeHandler: false)
@@ -59,7 +61,8 @@ public static class SesameRequest
                 ? new Uri(copy.RefreshTokenUrl!.Trim()).GetLeftPart(UriPartial.Authority)
                 : coordinator.RefreshUri.GetLeftPart(UriPartial.Authority)),
         };
-        var plain = viaInterceptor ? intercepted : new HttpClient(primary, disposeHandler: false) { BaseAddress = intercepted.BaseAddress };
+        // The plain client has its own connections: it follows redirects the .NET way (no session handler does it for it).
+        var plain = viaInterceptor ? intercepted : new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), UseCookies = false }) { BaseAddress = intercepted.BaseAddress };
         var client = SesameClientComposition.CreateSessionClient(coordinator, () => transport);
         lock (s_gate)
         {

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Sesame.Client;
 
-/// <summary>What happened to the session (protocol/client.md 1c.9).</summary>
+/// <summary>What happened to the session (docs/protocol/refresh.md#events).</summary>
 public enum SessionEventType
 {
     /// <summary>A session appeared (login response, or a probe that found one).</summary>

@@ -11,7 +11,7 @@ public static class SessionRequestOptions
     /// Used for refresh requests and by the legacy dialect; the current dialect marks the requests it sends without allocating (HandledMark).</summary>
     internal static readonly HttpRequestOptionsKey<bool> Handled = new("Sesame.Handled");
 
-    /// <summary>Set by the explicit API of the legacy protocol: handled whatever its URL (1a "explicit calls are always handled").</summary>
+    /// <summary>Set by the explicit API of the legacy protocol: handled whatever its URL (explicit calls are always handled: docs/protocol/legacy.md#scope).</summary>
     internal static readonly HttpRequestOptionsKey<bool> Explicit = new("Sesame.Explicit");
 
     internal static void MarkHandled(HttpRequestMessage request) => request.Options.Set(Handled, true);

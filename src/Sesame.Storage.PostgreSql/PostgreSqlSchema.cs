@@ -46,6 +46,21 @@ internal static class PostgreSqlSchema
             value bytea NOT NULL
         );
         """,
+
+        // Version 2. Key material is stored encrypted with ASP.NET Core Data Protection (is_protected); rows written before
+        // are flagged false and protected by the server on its next start. The refresh-token MAC secret joins the key table
+        // as an HS256 key, so it rotates like the signing keys; old refresh tokens carry no key id and are verified with the
+        // key 'r-legacy'. Every key written before was readable in plain text (also on replicas and in backups): created_at
+        // 1970 makes each instance rotate away from them at once (they keep verifying the tokens they signed, then are
+        // deleted), whichever instance protects them.
+        """
+        ALTER TABLE sesame_signing_keys ADD COLUMN IF NOT EXISTS is_protected boolean NOT NULL DEFAULT false;
+        INSERT INTO sesame_signing_keys (key_id, algorithm, private_key, created_at, is_protected)
+            SELECT 'r-legacy', 'HS256', value, to_timestamp(0), false FROM sesame_secrets WHERE name = 'refresh_token_key'
+            ON CONFLICT (key_id) DO NOTHING;
+        DELETE FROM sesame_secrets WHERE name = 'refresh_token_key';
+        UPDATE sesame_signing_keys SET created_at = to_timestamp(0);
+        """,
     ];
 
     /// <summary>The schema version this library writes.</summary>

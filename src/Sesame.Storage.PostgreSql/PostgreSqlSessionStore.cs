@@ -328,7 +328,7 @@ public sealed class PostgreSqlSessionStore : ISessionStore, IAsyncDisposable, ID
         RunAsync<PostgreSqlSessionStore, IReadOnlyList<StoredSigningKey>>(nameof(GetSigningKeysAsync), this, static async (store, ct) =>
         {
             var command = store._dataSource.CreateCommand(
-                "SELECT key_id, algorithm, private_key, created_at FROM sesame_signing_keys ORDER BY created_at DESC, key_id DESC;");
+                "SELECT key_id, algorithm, private_key, created_at, is_protected FROM sesame_signing_keys ORDER BY created_at DESC, key_id DESC;");
             await using (command.ConfigureAwait(false))
             {
                 var keys = new List<StoredSigningKey>();
@@ -341,7 +341,10 @@ public sealed class PostgreSqlSessionStore : ISessionStore, IAsyncDisposable, ID
                             reader.GetString(0),
                             reader.GetString(1),
                             reader.GetFieldValue<byte[]>(2),
-                            reader.GetFieldValue<DateTimeOffset>(3)));
+                            reader.GetFieldValue<DateTimeOffset>(3))
+                        {
+                            IsProtected = reader.GetBoolean(4),
+                        });
                     }
                 }
 
@@ -356,7 +359,7 @@ public sealed class PostgreSqlSessionStore : ISessionStore, IAsyncDisposable, ID
         return RunAsync(nameof(TryAddSigningKeyAsync), (store: this, key), static async (state, ct) =>
         {
             var command = state.store._dataSource.CreateCommand(
-                "INSERT INTO sesame_signing_keys (key_id, algorithm, private_key, created_at) VALUES ($1, $2, $3, $4) " +
+                "INSERT INTO sesame_signing_keys (key_id, algorithm, private_key, created_at, is_protected) VALUES ($1, $2, $3, $4, $5) " +
                 "ON CONFLICT (key_id) DO NOTHING;");
             await using (command.ConfigureAwait(false))
             {
@@ -364,6 +367,42 @@ public sealed class PostgreSqlSessionStore : ISessionStore, IAsyncDisposable, ID
                 command.Parameters.Add(Text(state.key.Algorithm));
                 command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = state.key.PrivateKeyPkcs8, NpgsqlDbType = NpgsqlDbType.Bytea });
                 command.Parameters.Add(Time(state.key.CreatedAt));
+                command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = state.key.IsProtected, NpgsqlDbType = NpgsqlDbType.Boolean });
+                return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+            }
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> TryProtectSigningKeyAsync(string keyId, byte[] protectedMaterial, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keyId);
+        ArgumentNullException.ThrowIfNull(protectedMaterial);
+        return RunAsync(nameof(TryProtectSigningKeyAsync), (store: this, keyId, protectedMaterial), static async (state, ct) =>
+        {
+            // The "still unprotected" condition is the compare-and-set: of two instances migrating at once one changes the row,
+            // the other's UPDATE waits for it, re-checks the condition and changes nothing.
+            var command = state.store._dataSource.CreateCommand(
+                "UPDATE sesame_signing_keys SET private_key = $1, is_protected = true WHERE key_id = $2 AND NOT is_protected;");
+            await using (command.ConfigureAwait(false))
+            {
+                command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = state.protectedMaterial, NpgsqlDbType = NpgsqlDbType.Bytea });
+                command.Parameters.Add(Text(state.keyId));
+                return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+            }
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> DeleteSigningKeyAsync(string keyId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keyId);
+        return RunAsync(nameof(DeleteSigningKeyAsync), (store: this, keyId), static async (state, ct) =>
+        {
+            var command = state.store._dataSource.CreateCommand("DELETE FROM sesame_signing_keys WHERE key_id = $1;");
+            await using (command.ConfigureAwait(false))
+            {
+                command.Parameters.Add(Text(state.keyId));
                 return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
             }
         }, cancellationToken);

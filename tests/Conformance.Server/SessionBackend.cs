@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.AspNetCore.DataProtection;
 using Sesame.AspNetCore;
 
 namespace Sesame.Conformance;
@@ -34,6 +35,14 @@ internal sealed class SessionBackend : IAsyncDisposable
     /// <summary>Routing + <c>MapSesame()</c>; a request it does not match ends in the reference's catch-all 404 (empty body).</summary>
     public RequestDelegate Pipeline { get; }
 
+    private static readonly Lazy<string> SharedDataProtectionKeys = new(static () =>
+    {
+        var path = Path.Combine(Path.GetTempPath(), "sesame-conformance", "dp-keys-" + Guid.NewGuid().ToString("N"));
+        _ = Microsoft.AspNetCore.DataProtection.DataProtectionProvider.Create(new DirectoryInfo(path),
+            static builder => builder.SetApplicationName("Sesame.Conformance")).CreateProtector("warm-up").Protect([1]);
+        return path;
+    });
+
     public static async Task<SessionBackend> StartAsync(BackendConfig config, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         var services = new ServiceCollection();
@@ -41,6 +50,9 @@ internal sealed class SessionBackend : IAsyncDisposable
         services.AddLogging();
         services.AddRouting();
         services.AddSingleton(new DiagnosticListener("Sesame.Conformance.Backend"));
+        // Sesame encrypts its keys with Data Protection: every backend of this process shares one key ring (made before the first
+        // backend starts), so backends of one app, or one restarted, read the keys another wrote.
+        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(SharedDataProtectionKeys.Value)).SetApplicationName("Sesame.Conformance");
         services.AddSesame(options =>
         {
             options.AccessTokenLifetime = config.App.AccessTokenValidity;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authentication;
 using Sesame.AspNetCore;
+using Sesame.AspNetCore.Claims;
 
 namespace Sesame.Conformance;
 
@@ -17,6 +18,10 @@ internal sealed class SessionEndpoints(ConformanceState state)
     /// <summary>The claims the reference's <c>/update-jwt</c> keeps when it replaces the payload (its isProtectedPropName).</summary>
     private static readonly HashSet<string> ProtectedClaims =
         ["sub", "iat", "exp", "sessionHandle", "parentRefreshTokenHash1", "refreshTokenHash1", "antiCsrfToken"];
+
+    /// <summary>The reference server's failing validator of <c>/session-claims-error</c>.</summary>
+    private static readonly SessionClaimValidator FailingClaimValidator = SessionClaimValidator.Create("test-claim-failing",
+        static (_, _) => ClaimValidationResult.Invalid(new JsonObject { ["message"] = "testReason" }));
 
     public const string RefreshPath = "/auth/session/refresh";
     public const string SignOutPath = "/auth/signout";
@@ -64,9 +69,20 @@ internal sealed class SessionEndpoints(ConformanceState state)
             case "/session-claims-error" when post:
                 if (await VerifyAsync(context, sessions) is not null)
                 {
-                    // The reference's verifySession with one always-failing claim validator.
-                    await Responses.JsonAsync(context, 403,
-                        """{"message":"invalid claim","claimValidationErrors":[{"id":"test-claim-failing","reason":{"message":"testReason"}}]}""");
+                    // The reference's verifySession with overrideGlobalClaimValidators: one validator that always fails.
+                    var errors = await sessions.ValidateClaimsAsync(context, [FailingClaimValidator], context.RequestAborted);
+                    if (errors is null)
+                    {
+                        await UnauthorisedAsync(context);
+                    }
+                    else if (errors.Count > 0)
+                    {
+                        await context.ForbidInvalidClaimsAsync(errors);
+                    }
+                    else
+                    {
+                        await Responses.JsonAsync(context, 200, "{}");
+                    }
                 }
 
                 return true;

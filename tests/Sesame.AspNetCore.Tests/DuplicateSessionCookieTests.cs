@@ -4,7 +4,7 @@ using Sesame.Testing.Server;
 namespace Sesame.AspNetCore.Tests;
 
 /// <summary>
-/// A browser that kept the cookies of an older cookie domain sends each session cookie twice (server.md §9). The duplicates are made
+/// A browser that kept the cookies of an older cookie domain sends each session cookie twice (docs/protocol/wire-format.md#cookies). The duplicates are made
 /// the way the reference suite makes them: the same cookie name on a second path, which a real cookie container then sends as well.
 /// </summary>
 public sealed class DuplicateSessionCookieTests

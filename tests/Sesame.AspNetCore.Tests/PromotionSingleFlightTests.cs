@@ -79,6 +79,12 @@ internal sealed class HeldRotationStore(ISessionStore inner) : ISessionStore
     public Task<bool> TryAddSigningKeyAsync(StoredSigningKey key, CancellationToken cancellationToken) => inner.TryAddSigningKeyAsync(key, cancellationToken);
     public Task<byte[]> GetOrCreateSecretAsync(string name, Func<byte[]> create, CancellationToken cancellationToken) =>
         inner.GetOrCreateSecretAsync(name, create, cancellationToken);
+
+    public Task<bool> TryProtectSigningKeyAsync(string keyId, byte[] protectedMaterial, CancellationToken cancellationToken) =>
+        inner.TryProtectSigningKeyAsync(keyId, protectedMaterial, cancellationToken);
+
+    public Task<bool> DeleteSigningKeyAsync(string keyId, CancellationToken cancellationToken) =>
+        inner.DeleteSigningKeyAsync(keyId, cancellationToken);
 }
 
 /// <summary>Counts requests as they enter the server, ahead of authentication (so a test knows they all arrived).</summary>
@@ -100,7 +106,7 @@ internal sealed class ArrivalCounter : IStartupFilter
 }
 
 /// <summary>
-/// Verify-time promotion (server.md §7) under a storm: after a refresh a client re-sends all its waiting requests with the new,
+/// Verify-time promotion (docs/protocol/rotation.md#verify-time-promotion) under a storm: after a refresh a client re-sends all its waiting requests with the new,
 /// unpromoted access token at once. They share one promotion (PromotionFlight) instead of each reading the row and queueing a
 /// compare-and-set behind the one that wins.
 /// </summary>

@@ -40,6 +40,8 @@ internal sealed class SwitchableOutageStore(ISessionStore inner) : ISessionStore
     public Task<IReadOnlyList<StoredSigningKey>> GetSigningKeysAsync(CancellationToken cancellationToken) => Run(() => inner.GetSigningKeysAsync(cancellationToken));
     public Task<bool> TryAddSigningKeyAsync(StoredSigningKey key, CancellationToken cancellationToken) => Run(() => inner.TryAddSigningKeyAsync(key, cancellationToken));
     public Task<byte[]> GetOrCreateSecretAsync(string name, Func<byte[]> create, CancellationToken cancellationToken) => Run(() => inner.GetOrCreateSecretAsync(name, create, cancellationToken));
+    public Task<bool> TryProtectSigningKeyAsync(string keyId, byte[] protectedMaterial, CancellationToken cancellationToken) => Run(() => inner.TryProtectSigningKeyAsync(keyId, protectedMaterial, cancellationToken));
+    public Task<bool> DeleteSigningKeyAsync(string keyId, CancellationToken cancellationToken) => Run(() => inner.DeleteSigningKeyAsync(keyId, cancellationToken));
 }
 
 public sealed class StoreUnavailableTests

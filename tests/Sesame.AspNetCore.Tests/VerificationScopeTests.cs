@@ -16,7 +16,7 @@ using Sesame.Testing.Server;
 namespace Sesame.AspNetCore.Tests;
 
 /// <summary>
-/// Where verification may write (the §7 promotion of a refreshed token: a store write plus new tokens in the response): only where
+/// Where verification may write (the promotion of a refreshed token, docs/protocol/rotation.md#verify-time-promotion: a store write plus new tokens in the response): only where
 /// a session is required, never on an endpoint that lets anonymous requests through. And what a cached verification still checks.
 /// </summary>
 public sealed class VerificationScopeTests

@@ -113,7 +113,7 @@ internal sealed class Harness : IAsyncDisposable
         Assert.True(response.IsSuccessful, $"login failed: {(int)response.StatusCode} {response.Content}");
         Assert.Equal(userId, response.Content);
 
-        // The first request of an unknown state probes with a refresh (1c.5): start counting from the logged-in state.
+        // The first request of an unknown state probes with a refresh (docs/protocol/refresh.md#probe): start counting from the logged-in state.
         Server.ResetCounters();
     }
 

@@ -24,7 +24,7 @@ public interface ILegacyRefitApi
 
 /// <summary>
 /// RestSharp and Refit in the legacy dialect against the real seed-era peer (fixture linked from Sesame.Interop.Legacy.Tests): the
-/// seeds' axios outcomes (protocol/client.md 1a) as RestSharp and Refit report them. The peer has no fake clock: tokens live 2 s.
+/// seeds' axios outcomes (docs/protocol/legacy.md#refresh) as RestSharp and Refit report them. The peer has no fake clock: tokens live 2 s.
 /// </summary>
 public sealed class LegacyRestSharpAndRefitTests(RestSharpLegacyPeerFixture fixture) : IClassFixture<RestSharpLegacyPeerFixture>
 {
@@ -73,7 +73,7 @@ public sealed class LegacyRestSharpAndRefitTests(RestSharpLegacyPeerFixture fixt
         await refit.RevokeAllAsync(Ct);
         await _peer.WaitForAccessTokenExpiryAsync();
 
-        // 1a: the refresh answers 440 and clears sIdRefreshToken ⇒ SESSION_EXPIRED ⇒ the caller gets its own 440, not the refresh's.
+        // docs/protocol/legacy.md#refresh: the refresh answers 440 and clears sIdRefreshToken ⇒ SESSION_EXPIRED ⇒ the caller gets its own 440, not the refresh's.
         var response = await rest.ExecuteAsync(new RestRequest("/session"), Ct);
         Assert.Equal((HttpStatusCode)440, response.StatusCode);
         Assert.Equal(new Uri(_peer.BaseAddress, "/session"), response.ResponseUri);

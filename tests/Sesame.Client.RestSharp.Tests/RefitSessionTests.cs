@@ -17,7 +17,7 @@ public sealed class RefitSessionTests
     {
         await using var h = await StartAsync(method);
         Assert.Equal("carol", await h.Refit.LoginAsync(new LoginBody("carol"), Ct));
-        h.Server.ResetCounters(); // forget the probe of the first request (1c.5)
+        h.Server.ResetCounters(); // forget the probe of the first request (docs/protocol/refresh.md#probe)
         Assert.Equal("carol", await h.Refit.GetUserIdAsync(Ct));
         Assert.Equal(0, h.Server.RefreshCalledCount);
 
@@ -79,7 +79,7 @@ public sealed class RefitSessionTests
 
         Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
         Assert.Contains("unauthorised", error.Content, StringComparison.Ordinal);
-        Assert.Equal(h.Server.RefreshUri, error.Uri); // 1c.6: the caller gets the refresh endpoint's answer
+        Assert.Equal(h.Server.RefreshUri, error.Uri); // docs/protocol/refresh.md#retry-loop: the caller gets the refresh endpoint's answer
         Assert.False(await h.Session.DoesSessionExistAsync(Ct));
         Assert.Equal(0, h.Server.RefreshCalledCount);
 
@@ -194,13 +194,13 @@ public sealed class RefitSessionTests
     [Fact]
     public async Task Refit_adding_the_session_handler_twice_refreshes_once()
     {
-        // N.104 for Refit: AddSessionHandler twice on the client and once for every client.
+        // Registering twice adds nothing, for Refit too: AddSessionHandler twice on the client and once for every client.
         await using var h = await StartAsync(
             refit: b => b.AddSessionHandler().AddSessionHandler(),
             services: s => s.AddSessionHandlerToAllHttpClients());
 
         await h.Refit.LoginAsync(new LoginBody("dave"), Ct);
-        h.Server.ResetCounters(); // forget the probe of the first request (1c.5)
+        h.Server.ResetCounters(); // forget the probe of the first request (docs/protocol/refresh.md#probe)
         h.ExpireAccessToken();
         Assert.Equal("dave", await h.Refit.GetUserIdAsync(Ct));
         Assert.Equal(1, h.Server.RefreshCalledCount);

@@ -147,7 +147,7 @@ public sealed class RestSharpSessionTests
         await using var h = await StartAsync();
         await h.LoginAsync();
 
-        // 1c.3: the caller's own Authorization wins (RestSharp's JwtAuthenticator sets it); the session adds none.
+        // docs/protocol/wire-format.md#request-headers: the caller's own Authorization wins (RestSharp's JwtAuthenticator sets it); the session adds none.
         var request = new RestRequest("/headers") { Authenticator = new JwtAuthenticator("someone-elses-token") };
         var seen = Json.Headers((await h.Rest.ExecuteAsync(request, Ct)).Content);
 
@@ -164,7 +164,7 @@ public sealed class RestSharpSessionTests
         Assert.NotNull(stale);
         h.ExpireAccessToken();
 
-        // 1c.3: "Bearer <our stored access token>" set by the caller is ours: stripped, so the retry carries the refreshed one.
+        // docs/protocol/wire-format.md#request-headers: "Bearer <our stored access token>" set by the caller is ours: stripped, so the retry carries the refreshed one.
         var request = new RestRequest("/headers-auth") { Authenticator = new JwtAuthenticator(stale) };
         var response = await h.Rest.ExecuteAsync(request, Ct);
 
@@ -179,7 +179,7 @@ public sealed class RestSharpSessionTests
     [Fact]
     public async Task RestSharp_registering_the_session_twice_refreshes_once()
     {
-        // N.104: makeSuper ×2 before init, again after login and logout ⇒ exactly one refresh, no session at the end.
+        // Registering twice adds nothing: the handler ×2 before login, again after login and logout ⇒ exactly one refresh, no session at the end.
         await using var h = await StartAsync(services: s =>
         {
             s.AddSessionHandlerToAllHttpClients();
@@ -257,7 +257,7 @@ public sealed class RestSharpSessionTests
         await h.RevokeOnServerAsync();
         h.ExpireAccessToken();
 
-        // ExecuteAsync: a response carrying the error (1c.8: the refresh's 401 and body, its URL is the refresh URL).
+        // ExecuteAsync: a response carrying the error (docs/protocol/refresh.md#outcomes: the refresh's 401 and body, its URL is the refresh URL).
         var response = await h.Rest.ExecuteAsync(new RestRequest("/"), Ct);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains("unauthorised", response.Content, StringComparison.Ordinal);
@@ -340,7 +340,7 @@ public sealed class RestSharpSessionTests
 
         Assert.Equal(ResponseStatus.TimedOut, response.ResponseStatus);
         Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(10));
-        Assert.Equal(TimeSpan.FromMilliseconds(400), response.Request.Timeout); // N.105: the caller's options are what was used
+        Assert.Equal(TimeSpan.FromMilliseconds(400), response.Request.Timeout); // the caller's options are what was used
         Assert.Equal(TimeSpan.FromMilliseconds(400), request.Timeout);
 
         // The session was kept; the next call refreshes normally (the slow answer is dropped in case a loaded machine timed out earlier).
@@ -372,7 +372,7 @@ public sealed class RestSharpSessionTests
     [Fact]
     public async Task RestSharp_interceptors_before_and_after_the_session_see_the_retried_call()
     {
-        // N.106: the caller's interceptors add headers to the request and see the final response.
+        // The caller's interceptors add headers to the request and see the final response.
         var after = new List<HttpStatusCode>();
         await using var h = await StartAsync(rest: o => o.Interceptors = [new HeaderInterceptor("interceptorheader1", "value1", after)]);
         await h.LoginAsync();

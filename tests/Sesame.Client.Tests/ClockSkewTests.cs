@@ -5,7 +5,7 @@ using Sesame.Client;
 
 namespace Sesame.Client.Tests;
 
-/// <summary>1c.11 clock skew: a client whose clock runs an hour ahead of the server's does not refresh on every DoesSessionExist.</summary>
+/// <summary>Clock skew (docs/protocol/refresh.md#clock-skew): a client whose clock runs an hour ahead of the server's does not refresh on every DoesSessionExist.</summary>
 public sealed class ClockSkewTests
 {
     [Fact]
@@ -36,7 +36,7 @@ public sealed class ClockSkewTests
     public async Task TheSameFrontTokenReceivedAgainLater_SkewIsMeasuredAgainAtThatTime_ANewFrontTokenIsReadAgain()
     {
         // The client reads a front token's iat once and reuses it while the same token keeps arriving (a refresh storm's re-sent calls
-        // all get the promoted token); the skew must still be measured against the time of each receipt, as 1c.11 does.
+        // all get the promoted token); the skew must still be measured against the time of each receipt (docs/protocol/refresh.md#clock-skew).
         var clientClock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header, services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clientClock)));
         clientClock.SetUtcNow(h.Time.GetUtcNow());

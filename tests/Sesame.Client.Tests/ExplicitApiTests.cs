@@ -1,12 +1,14 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.Time.Testing;
 using Sesame.Client;
+using Sesame.Client.Tests.Security;
 using Sesame.Testing.Server;
 
 namespace Sesame.Client.Tests;
 
 /// <summary>The static explicit API (acceptance A): the seeds' calls, against the real server. One class, so its tests never run in parallel
 /// with each other (the API is process-wide).</summary>
+[Collection(ExplicitApiSerial.Name)]
 public sealed class ExplicitApiTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);

@@ -8,7 +8,7 @@ using Sesame.Testing.Server;
 
 namespace Sesame.Client.Tests;
 
-/// <summary>Request decoration (J, K), interception scope (L), body replay, and handler registration (N104).</summary>
+/// <summary>Request decoration and interception scope (docs/protocol/refresh.md#request-decoration, #interception-scope), body replay, and handler registration.</summary>
 public sealed class RequestTests
 {
     private static HttpRequestMessage Headers(string url = "/headers") => new(HttpMethod.Get, url);

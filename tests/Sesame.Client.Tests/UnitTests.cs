@@ -8,7 +8,7 @@ using Sesame.Client.Internal;
 
 namespace Sesame.Client.Tests;
 
-/// <summary>Pure rules: option normalisation and validation (A8), the 1c.10 scope matrix, the cookie jar, and the legacy dialect (1a) on
+/// <summary>Pure rules: option normalisation and validation, the scope matrix (docs/protocol/refresh.md#interception-scope), the cookie jar, and the legacy dialect (docs/protocol/legacy.md) on
 /// hand-built messages (the legacy helper drives it against the real seed-era backend).</summary>
 public sealed class UnitTests
 {
@@ -84,7 +84,8 @@ public sealed class UnitTests
 
     [Theory]
     [InlineData("https://api.example.com/x", "https://api.example.com", null, true)]
-    [InlineData("http://api.example.com:8080/x", "https://api.example.com", null, true)] // scheme and port ignored
+    [InlineData("https://api.example.com:8080/x", "https://api.example.com", null, true)] // port ignored (the default rule)
+    [InlineData("http://api.example.com:8080/x", "https://api.example.com", null, false)] // never in clear from an https API (ScopeSecurityTests)
     [InlineData("https://other.com/x", "https://api.example.com", null, false)]
     [InlineData("https://sub.api.example.com/x", "https://api.example.com", "example.com", true)]
     [InlineData("https://sub.api.example.com/x", "https://api.example.com", ".example.com", true)]

@@ -17,22 +17,33 @@ public sealed class DemoApiTests(DemoFixture fixture) : IDisposable
         // A browser page sends requests in parallel: after a refresh, one request promotes the new (child) access token and updates the
         // payload, while another request that left earlier still carries the child token. The token that other request gets back must
         // not undo the update (found by the Blazor + JavaScript shared-session test: the payload reverted in the other tab).
-        using var login = await _http.PostAsJsonAsync("/login", new { userId = "heidi" });
-        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-        using var refresh = await SendAsync(HttpMethod.Post, "/auth/session/refresh", Header(login, "st-refresh-token"));
-        Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
-        var child = Header(refresh, "st-access-token");
-
-        using var update = await SendAsync(HttpMethod.Post, "/api/payload", child, """{"color":"blue"}""");
-        Assert.Equal(HttpStatusCode.OK, update.StatusCode);
-        Assert.Equal("blue", FrontTokenPayload(update).GetProperty("color").GetString());
-
-        using var late = await SendAsync(HttpMethod.Get, "/api/me", child);
-        Assert.Equal(HttpStatusCode.OK, late.StatusCode);
-        if (late.Headers.Contains("front-token"))
+        // The demo's access tokens live 3 s: on a loaded machine the child token may expire before the last step. That is not the
+        // behaviour under test, so such an attempt starts over with a new session (the server says "try refresh token": 401).
+        for (var attempt = 1; ; attempt++)
         {
-            Assert.True(FrontTokenPayload(late).TryGetProperty("color", out var color) && color.GetString() == "blue",
-                "a request with the pre-update child token got a token without the updated payload");
+            using var login = await _http.PostAsJsonAsync("/login", new { userId = "heidi" });
+            Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+            using var refresh = await SendAsync(HttpMethod.Post, "/auth/session/refresh", Header(login, "st-refresh-token"));
+            Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+            var child = Header(refresh, "st-access-token");
+
+            using var update = await SendAsync(HttpMethod.Post, "/api/payload", child, """{"color":"blue"}""");
+            using var late = update.StatusCode == HttpStatusCode.OK ? await SendAsync(HttpMethod.Get, "/api/me", child) : null;
+            if ((update.StatusCode == HttpStatusCode.Unauthorized || late?.StatusCode == HttpStatusCode.Unauthorized) && attempt < 5)
+            {
+                continue;
+            }
+
+            Assert.Equal(HttpStatusCode.OK, update.StatusCode);
+            Assert.Equal("blue", FrontTokenPayload(update).GetProperty("color").GetString());
+            Assert.Equal(HttpStatusCode.OK, late!.StatusCode);
+            if (late.Headers.Contains("front-token"))
+            {
+                Assert.True(FrontTokenPayload(late).TryGetProperty("color", out var color) && color.GetString() == "blue",
+                    "a request with the pre-update child token got a token without the updated payload");
+            }
+
+            return;
         }
     }
 

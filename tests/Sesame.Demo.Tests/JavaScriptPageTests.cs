@@ -12,7 +12,6 @@ public sealed class JavaScriptPageTests(DemoFixture fixture) : DemoBrowserTest(f
         var page = await OpenAsync("js.html");
         await Assertions.Expect(page.Locator("#auth-state-out")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#bundle-missing")).ToBeHiddenAsync();
-        var refreshesBefore = await ServerRefreshCountAsync(page);
 
         await LogInAsync(page, "dave");
         await ExpectCallResultAsync(page, "login: 200");
@@ -23,16 +22,18 @@ public sealed class JavaScriptPageTests(DemoFixture fixture) : DemoBrowserTest(f
         await ExpectCallResultAsync(page, "GET /api/me: 200 {\"userId\":\"dave\"}");
 
         await WaitForExpiryAsync(page);
+        var before = await MarkRefreshesAsync();
         await page.ClickAsync("#call-parallel");
         await ExpectCallResultAsync(page, "20 × GET /api/me: 20 × 200");
-        await ExpectEventAsync(page, "refreshed");
-        await ExpectServerRefreshCountAsync(page, refreshesBefore + 1);
+        await ExpectEventAtLeastAsync(page, "refreshed", 1);
+        await ExpectServerRefreshCountAsync(page, await ExpectOneRefreshPerExpiryAsync(before));
 
-        // Login and refresh changed the front token too, so count this update's event on top of those.
+        // Every new front token raises payload-updated (login, refresh and promotion change exp/iat/hashes), and on a slow machine the
+        // 3 s token may expire around the update and add a refresh: so wait for one more event than before, not an exact count.
         var payloadEvents = await EventCountAsync(page, "payload-updated");
         await page.ClickAsync("#update-payload");
         await ExpectCallResultAsync(page, "POST /api/payload: 200");
-        await ExpectEventAsync(page, "payload-updated", payloadEvents + 1);
+        await ExpectEventAtLeastAsync(page, "payload-updated", payloadEvents + 1);
         // On a slow machine the 3 s token may have expired before the server handled the update: the payload is then stored and
         // arrives with the next refresh, which the next call makes. Either way one call later the page shows it.
         await page.ClickAsync("#call-once");
@@ -55,19 +56,21 @@ public sealed class JavaScriptPageTests(DemoFixture fixture) : DemoBrowserTest(f
         // The JavaScript page in a second tab is already signed in: same origin, same cookies, same session.
         var javaScript = await OpenAsync("js.html");
         await Assertions.Expect(javaScript.Locator("#auth-user")).ToHaveTextAsync("erin");
-        var refreshesBefore = await ServerRefreshCountAsync(javaScript);
 
         // The official client refreshes the expired session; the Blazor tab goes on with the rotated tokens (had it kept the old refresh
         // token, its next refresh would have been a replay: theft detected, session revoked, 401).
         await WaitForExpiryAsync(javaScript);
+        var beforeJavaScript = await MarkRefreshesAsync();
         await javaScript.ClickAsync("#call-once");
         await ExpectCallResultAsync(javaScript, "GET /api/me: 200 {\"userId\":\"erin\"}");
-        await ExpectEventAsync(javaScript, "refreshed");
-        await ExpectServerRefreshCountAsync(javaScript, refreshesBefore + 1);
+        await ExpectEventAtLeastAsync(javaScript, "refreshed", 1);
+        await ExpectServerRefreshCountAsync(javaScript, await ExpectOneRefreshPerExpiryAsync(beforeJavaScript));
         await WaitForExpiryAsync(blazor);
+        var beforeBlazor = await MarkRefreshesAsync();
         await blazor.ClickAsync("#call-once");
         await ExpectCallResultAsync(blazor, "GET /api/me: 200 {\"userId\":\"erin\"}");
-        await ExpectEventAsync(blazor, "refreshed");
+        await ExpectEventAtLeastAsync(blazor, "refreshed", 1);
+        await ExpectOneRefreshPerExpiryAsync(beforeBlazor);
 
         // A payload update from Blazor reaches the JavaScript tab: through the shared front-token cookie, or (when the 3 s token expired
         // before the server handled the update on a slow machine) with the refresh the JavaScript tab's next call makes.

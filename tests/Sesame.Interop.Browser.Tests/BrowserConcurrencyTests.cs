@@ -2,7 +2,7 @@ using Sesame.Interop.Browser.Tests.Infrastructure;
 
 namespace Sesame.Interop.Browser.Tests;
 
-/// <summary>Single-flight refresh in the official client against our refresh endpoint (acceptance 23).</summary>
+/// <summary>Single-flight refresh in the official client against our refresh endpoint (docs/protocol/refresh.md#single-refresh).</summary>
 public sealed class BrowserConcurrencyTests(ChromiumFixture chromium) : BrowserTest(chromium), IClassFixture<ChromiumFixture>
 {
     [Fact]

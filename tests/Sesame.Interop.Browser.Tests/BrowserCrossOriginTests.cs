@@ -7,7 +7,7 @@ namespace Sesame.Interop.Browser.Tests;
 /// <summary>
 /// Page on one port, API on the other (the reference's <c>localhost:8080</c> → <c>localhost:8082</c>): the client
 /// adds credentials, our CORS answers allow the origin, the SDK headers and credentials, and expose the token headers
-/// (acceptance 88, 99).
+/// (as in the reference suite's cross-domain cases).
 /// </summary>
 public sealed class BrowserCrossOriginTests(ChromiumFixture chromium) : BrowserTest(chromium), IClassFixture<ChromiumFixture>
 {

@@ -6,7 +6,7 @@ namespace Sesame.Interop.Browser.Tests;
 
 /// <summary>
 /// <c>tokenTransferMethod: "header"</c>: our server answers <c>st-auth-mode: header</c> with <c>st-access-token</c> /
-/// <c>st-refresh-token</c> headers, the client keeps them and sends <c>Authorization: Bearer</c> (acceptance 16, 21, 61).
+/// <c>st-refresh-token</c> headers, the client keeps them and sends <c>Authorization: Bearer</c> (docs/protocol/wire-format.md#token-transfer-methods).
 /// </summary>
 public sealed class BrowserHeaderModeTests(ChromiumFixture chromium) : BrowserTest(chromium), IClassFixture<ChromiumFixture>
 {

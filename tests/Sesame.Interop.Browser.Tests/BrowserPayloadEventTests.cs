@@ -3,7 +3,7 @@ using Sesame.Interop.Browser.Tests.Infrastructure;
 
 namespace Sesame.Interop.Browser.Tests;
 
-/// <summary>Access-token payload updates reach the official client through the front token (acceptance 66, 110).</summary>
+/// <summary>Access-token payload updates reach the official client through the front token (docs/protocol/refresh.md#events).</summary>
 public sealed class BrowserPayloadEventTests(ChromiumFixture chromium) : BrowserTest(chromium), IClassFixture<ChromiumFixture>
 {
     [Fact]
@@ -25,7 +25,7 @@ public sealed class BrowserPayloadEventTests(ChromiumFixture chromium) : Browser
 
         // A refresh changes exp/iat/hashes in the front token: the event fires before REFRESH_SESSION; the retried
         // call is the new token's first use, whose promotion drops parentRefreshTokenHash1: one more event, as with
-        // the reference (acceptance 66: APU, REFRESH_SESSION, APU). The custom claims stay.
+        // the reference (APU, REFRESH_SESSION, APU). The custom claims stay.
         await WaitForExpiryAsync(validity);
         Assert.Equal("browser-user", (await FetchAsync(PageOrigin + "/")).Body);
         Assert.Equal(

@@ -12,7 +12,7 @@ public sealed class BrowserRefreshFailureTests(ChromiumFixture chromium) : Brows
     /// <summary>
     /// A real 401 that removes the session: the session is revoked on the server while the browser holds a fresh,
     /// not yet used access token from a refresh, so the next call's one-time database check finds no session and our
-    /// server answers 401 with <c>front-token: remove</c>. The client must not try to refresh (acceptance 36).
+    /// server answers 401 with <c>front-token: remove</c>. The client must not try to refresh (the reference suite checks the same).
     /// </summary>
     [Fact]
     public async Task Browser_401_that_removes_the_session_is_not_followed_by_a_refresh()

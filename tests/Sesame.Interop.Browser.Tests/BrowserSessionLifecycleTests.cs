@@ -50,7 +50,7 @@ public sealed class BrowserSessionLifecycleTests(ChromiumFixture chromium) : Bro
         var payload = await Page.EvaluateAsync<JsonElement>("() => supertokens.getAccessTokenPayloadSecurely()");
         Assert.Equal("browser-user", payload.GetProperty("sub").GetString());
         Assert.True(payload.TryGetProperty("sessionHandle", out _));
-        // Cookie mode: the access token is HttpOnly, so the client has none to give (acceptance 61).
+        // Cookie mode: the access token is HttpOnly, so the client has none to give (docs/protocol/refresh.md#session-operations).
         Assert.True(await Page.EvaluateAsync<bool>("async () => (await supertokens.getAccessToken()) === undefined"));
         Assert.Equal("browser-user", (await FetchAsync(PageOrigin + "/")).Body);
         Assert.Equal([ "SESSION_CREATED" ], await EventsAsync());
@@ -81,7 +81,7 @@ public sealed class BrowserSessionLifecycleTests(ChromiumFixture chromium) : Bro
         Assert.Equal("browser-user", body);
         Assert.Equal(1, PageCounters.RefreshCalled);
         Assert.Equal(attemptsAfterLogin + 1, PageCounters.RefreshAttempted);
-        Assert.Equal(1, PageCounters.GetSessionCalled); // the 401 before the refresh is not counted (acceptance 13)
+        Assert.Equal(1, PageCounters.GetSessionCalled); // the 401 before the refresh is not counted
         // The page's own helpers read the same per-port counters.
         Assert.Equal(1, await Page.EvaluateAsync<int>("() => getNumberOfTimesRefreshCalled()"));
         Assert.Equal([ "SESSION_CREATED", "REFRESH_SESSION" ], (await EventsAsync()).Where(static e => e != "ACCESS_TOKEN_PAYLOAD_UPDATED"));
@@ -97,7 +97,7 @@ public sealed class BrowserSessionLifecycleTests(ChromiumFixture chromium) : Bro
         var firstPayload = await Page.EvaluateAsync<JsonElement>("() => supertokens.getAccessTokenPayloadSecurely()");
         await WaitForExpiryAsync(validity);
 
-        // doesSessionExist sees the front token's expiry and refreshes (acceptance 20).
+        // doesSessionExist sees the front token's expiry and refreshes (docs/protocol/refresh.md#session-operations).
         Assert.True(await Page.EvaluateAsync<bool>("() => supertokens.doesSessionExist()"));
         Assert.Equal(1, PageCounters.RefreshCalled);
 

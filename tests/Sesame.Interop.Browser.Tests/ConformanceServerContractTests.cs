@@ -46,7 +46,7 @@ public sealed class ConformanceServerFixture : IAsyncLifetime
     }
 }
 
-/// <summary>The reference test server's HTTP contract (shared/protocol/conformance.md), checked without a browser.</summary>
+/// <summary>The reference test server's HTTP contract (the endpoints of the official client's test server, see docs/browser-interop.md), checked without a browser.</summary>
 public sealed class ConformanceServerContractTests(ConformanceServerFixture fixture) : IClassFixture<ConformanceServerFixture>
 {
     private readonly HttpClient _http = fixture.Http;

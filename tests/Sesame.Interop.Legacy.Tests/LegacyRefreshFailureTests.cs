@@ -4,7 +4,7 @@ using Sesame.Interop.Legacy.Tests.Infrastructure;
 namespace Sesame.Interop.Legacy.Tests;
 
 /// <summary>
-/// What the caller gets when the refresh fails (protocol/client.md 1a, the seeds' <c>err.status === 440</c>): a session the peer ended
+/// What the caller gets when the refresh fails (docs/protocol/legacy.md#refresh, the seeds' <c>err.status === 440</c>): a session the peer ended
 /// ⇒ the call's own 440 and no session; a failing refresh endpoint ⇒ the refresh's response, session kept.
 /// </summary>
 public sealed class LegacyRefreshFailureTests(ShortLivedLegacyPeerFixture fixture) : IClassFixture<ShortLivedLegacyPeerFixture>
@@ -28,7 +28,7 @@ public sealed class LegacyRefreshFailureTests(ShortLivedLegacyPeerFixture fixtur
         await _peer.ProgramRefreshAsync(500, times: 1, body: "refresh broken");
         await _peer.WaitForAccessTokenExpiryAsync();
 
-        // 1a: a refresh that neither succeeds nor ends the session ⇒ the refresh's response reaches the caller; the session is kept.
+        // docs/protocol/legacy.md#refresh: a refresh that neither succeeds nor ends the session ⇒ the refresh's response reaches the caller; the session is kept.
         using (var failed = await unlucky.Http.GetAsync(new Uri("/session", UriKind.Relative), TestContext.Current.CancellationToken))
         {
             Assert.Equal(500, (int)failed.StatusCode);
@@ -38,7 +38,7 @@ public sealed class LegacyRefreshFailureTests(ShortLivedLegacyPeerFixture fixtur
 
         Assert.True(await unlucky.Session.DoesSessionExistAsync(TestContext.Current.CancellationToken));
 
-        // 1a: the peer ended the session (revokeAll) ⇒ refresh answers 440 + clearing cookies ⇒ the caller gets its own call's 440.
+        // docs/protocol/legacy.md#refresh: the peer ended the session (revokeAll) ⇒ refresh answers 440 + clearing cookies ⇒ the caller gets its own call's 440.
         using (var expired = await revoked.Http.GetAsync(new Uri("/session", UriKind.Relative), TestContext.Current.CancellationToken))
         {
             Assert.Equal(440, (int)expired.StatusCode);

@@ -98,7 +98,7 @@ public sealed class LegacySessionLifecycleTests(LongLivedLegacyPeerFixture fixtu
     [Fact]
     public async Task Legacy_client_on_127_0_0_1_keeps_the_peers_Domain_localhost_cookies_as_host_only_cookies()
     {
-        // protocol/legacy.md item 1: CookieContainer and curl drop Domain=localhost cookies received from 127.0.0.1; our jar keeps them
+        // docs/protocol/legacy.md#cookies-only: CookieContainer and curl drop Domain=localhost cookies received from 127.0.0.1; our jar keeps them
         // for the host that sent them, so the session works under either loopback name.
         await using var client = LegacyClient.Create(_peer, origin: _peer.OtherOriginAddress);
         await client.LoginAsync("lifecycle-ip");

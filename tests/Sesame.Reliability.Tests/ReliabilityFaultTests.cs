@@ -53,7 +53,7 @@ public sealed class ReliabilityFaultTests
                 server.Program(refreshPath, new ProgrammedResponse { Status = 500, Body = "{\"message\":\"boom\"}", ContentType = "application/json" });
                 using (var response = await client.Api.GetAsync("/"))
                 {
-                    // client.md 1c.8: the caller gets the refresh endpoint's own answer, which names the refresh URL.
+                    // docs/protocol/refresh.md#outcomes: the caller gets the refresh endpoint's own answer, which names the refresh URL.
                     Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
                     Assert.Equal(refreshUrl, response.RequestMessage!.RequestUri);
                 }

@@ -72,7 +72,7 @@ public sealed class ReliabilityObservabilityTests
         Assert.Equal(2, Sum("sesame.server.sessions.created"));
         Assert.Equal(2, Sum("sesame.server.refreshes"));
         Assert.Equal(1, Sum("sesame.server.refresh.failures", "sesame.reason=token_theft"));
-        // Unauthorised: the refresh without a token, and each new client's probe (client.md 1c.5: no local state ⇒ ask with a refresh).
+        // Unauthorised: the refresh without a token, and each new client's probe (no local state ⇒ ask with a refresh: docs/protocol/refresh.md#probe).
         Assert.Equal(3, Sum("sesame.server.refresh.failures", "sesame.reason=unauthorised"));
         Assert.Equal(1, Sum("sesame.server.token_theft.detected"));
         Assert.Equal(1, Sum("sesame.server.sessions.revoked", "sesame.reason=token_theft"));

@@ -73,7 +73,7 @@ public sealed class SecurityHostileTokenTests(HostileServerFixture fixture) : IC
         Assert.Contains(message, new[] { "try refresh token", "unauthorised" });
         if (kind is "expired-signed-with-the-server-key" or "tampered-signature" or "our-kid-signed-by-another-key" or "unknown-kid")
         {
-            // server.md §4 step 4: ours in shape but not verifiable or expired ⇒ the client should refresh.
+            // docs/protocol/rotation.md#verification step 3: ours in shape but not verifiable or expired ⇒ the client should refresh.
             Assert.Equal("try refresh token", message);
         }
 

@@ -206,7 +206,7 @@ public sealed class SecuritySessionAttackTests
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        // The front token is display data (protocol/client.md 1c.4: the server does not sign it); it changes what the client shows
+        // The front token is display data (docs/protocol/wire-format.md#front-token: the server does not sign it); it changes what the client shows
         // at most. The access token is untouched and the server still sees alice.
         Assert.Equal(accessToken, client.Store.Current.AccessToken);
         Assert.Equal((200, "alice"), await client.GetAsync());

@@ -15,7 +15,7 @@ public sealed class PostgreSqlRoundRobinClientTests
         await using var cluster = await PostgreSqlServerCluster.StartAsync((_, options) => options.AccessTokenLifetime = AccessTokenLifetime);
         await using var client = RoundRobinClient.Create([.. cluster.Servers.Select(s => s.BaseAddress)]);
         await client.LoginAsync("storm");
-        // The client probes the refresh endpoint once before it knows of any session (protocol/client.md 1c.5): not an expiry.
+        // The client probes the refresh endpoint once before it knows of any session (docs/protocol/refresh.md#probe): not an expiry.
         cluster.ResetCounters();
 
         for (var expiry = 1; expiry <= 3; expiry++)

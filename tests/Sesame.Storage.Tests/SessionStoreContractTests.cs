@@ -308,6 +308,56 @@ public abstract class SessionStoreContractTests : IAsyncLifetime
         AssertSameKey(candidates[Array.IndexOf(results, true)], stored);
     }
 
+    [Fact]
+    public async Task TryProtectSigningKey_replaces_plain_material_once_and_Delete_removes_the_key()
+    {
+        var plain = new StoredSigningKey("d-plain", "RS256", RandomNumberGenerator.GetBytes(1200), Now);
+        var born = new StoredSigningKey("r-born", "HS256", RandomNumberGenerator.GetBytes(90), Now) { IsProtected = true };
+        Assert.True(await Store.TryAddSigningKeyAsync(plain, Ct));
+        Assert.True(await Store.TryAddSigningKeyAsync(born, Ct));
+        var keys = await Store.GetSigningKeysAsync(Ct);
+        Assert.False(keys.Single(k => k.KeyId == "d-plain").IsProtected);
+        Assert.True(keys.Single(k => k.KeyId == "r-born").IsProtected);
+
+        var protectedBytes = RandomNumberGenerator.GetBytes(1300);
+        Assert.True(await Store.TryProtectSigningKeyAsync("d-plain", protectedBytes, Ct));
+        Assert.False(await Store.TryProtectSigningKeyAsync("d-plain", RandomNumberGenerator.GetBytes(1300), Ct)); // already protected
+        Assert.False(await Store.TryProtectSigningKeyAsync("r-born", RandomNumberGenerator.GetBytes(90), Ct));
+        Assert.False(await Store.TryProtectSigningKeyAsync("d-missing", protectedBytes, Ct));
+        var migrated = (await Store.GetSigningKeysAsync(Ct)).Single(k => k.KeyId == "d-plain");
+        Assert.True(migrated.IsProtected);
+        Assert.Equal(protectedBytes, migrated.PrivateKeyPkcs8);
+        Assert.Equal(born.PrivateKeyPkcs8, (await Store.GetSigningKeysAsync(Ct)).Single(k => k.KeyId == "r-born").PrivateKeyPkcs8);
+
+        Assert.True(await Store.DeleteSigningKeyAsync("d-plain", Ct));
+        Assert.False(await Store.DeleteSigningKeyAsync("d-plain", Ct));
+        Assert.Equal(["r-born"], (await Store.GetSigningKeysAsync(Ct)).Select(k => k.KeyId));
+    }
+
+    [Fact]
+    public async Task TryProtectSigningKey_racing_on_several_instances_protects_exactly_once()
+    {
+        var stores = new[] { Store, Open(), Open() };
+        foreach (var s in stores.Skip(1))
+        {
+            await s.InitializeAsync(Ct);
+        }
+
+        await Store.TryAddSigningKeyAsync(new StoredSigningKey("d-plain", "RS256", RandomNumberGenerator.GetBytes(1200), Now), Ct);
+        var candidates = Enumerable.Range(0, 9).Select(_ => RandomNumberGenerator.GetBytes(1300)).ToArray();
+        using var start = new ManualResetEventSlim();
+        var attempts = candidates.Select((bytes, i) => Task.Run(async () =>
+        {
+            start.Wait(Ct);
+            return await stores[i % stores.Length].TryProtectSigningKeyAsync("d-plain", bytes, Ct);
+        }, Ct)).ToArray();
+        start.Set();
+        var results = await Task.WhenAll(attempts);
+
+        Assert.Single(results, won => won);
+        Assert.Equal(candidates[Array.IndexOf(results, true)], Assert.Single(await Store.GetSigningKeysAsync(Ct)).PrivateKeyPkcs8);
+    }
+
     private static void AssertSameKey(StoredSigningKey expected, StoredSigningKey actual)
     {
         Assert.Equal(expected.KeyId, actual.KeyId);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -63,6 +64,23 @@ public sealed class SesameTestServer : IAsyncDisposable
     /// <summary>How many times refresh-token theft was detected.</summary>
     public int TheftDetectedCount => Volatile.Read(ref _theftDetected);
 
+    /// <summary>The Data Protection application name of every test server (so servers share key rings by folder alone).</summary>
+    public const string DataProtectionApplicationName = "Sesame.Testing.Server";
+
+    // One key ring per test process, its first key made before any server starts: servers starting at once then never race to
+    // create the first key, each with its own.
+    private static readonly Lazy<string> SharedDataProtectionKeys = new(() => NewDataProtectionKeysPath());
+
+    /// <summary>A fresh Data Protection key ring folder holding one key (another key ring than every other server's).</summary>
+    public static string NewDataProtectionKeysPath()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "sesame-tests", "dp-keys-" + Guid.NewGuid().ToString("N"));
+        var provider = Microsoft.AspNetCore.DataProtection.DataProtectionProvider.Create(new DirectoryInfo(path),
+            builder => builder.SetApplicationName(DataProtectionApplicationName));
+        _ = provider.CreateProtector("warm-up").Protect([1]);
+        return path;
+    }
+
     /// <summary>A fresh temporary SQLite path (not deleted by the server; for restart tests).</summary>
     public static string NewDatabasePath() =>
         Path.Combine(Path.GetTempPath(), "sesame-tests", Guid.NewGuid().ToString("N") + ".db");
@@ -84,13 +102,12 @@ public sealed class SesameTestServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(settings);
         var ownsDatabase = settings.DatabasePath is null;
         var databasePath = settings.DatabasePath ?? NewDatabasePath();
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             ApplicationName = typeof(SesameTestServer).Assembly.GetName().Name,
             ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = "Development",
+            EnvironmentName = settings.EnvironmentName,
         });
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
@@ -102,6 +119,10 @@ public sealed class SesameTestServer : IAsyncDisposable
         {
             builder.Services.AddSingleton(settings.Time);
         }
+
+        builder.Services.AddDataProtection()
+            .PersistKeysToFileSystem(new DirectoryInfo(settings.DataProtectionKeysPath ?? SharedDataProtectionKeys.Value))
+            .SetApplicationName(DataProtectionApplicationName);
 
         SesameTestServer? server = null;
         builder.Services.AddSesame(options =>

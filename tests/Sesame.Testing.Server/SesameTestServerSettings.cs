@@ -16,6 +16,13 @@ public sealed class SesameTestServerSettings
     /// <summary>The SQLite file. Null = a fresh temporary file, deleted on dispose.</summary>
     public string? DatabasePath { get; init; }
 
+    /// <summary>
+    /// The folder of the server's ASP.NET Core Data Protection key ring, which encrypts Sesame's keys in the store. Null = one
+    /// folder shared by every server of the test process (so servers on one database, or restarted on it, read each other's keys);
+    /// another folder is another key ring.
+    /// </summary>
+    public string? DataProtectionKeysPath { get; init; }
+
     /// <summary>Extra service registrations, run after <c>AddSesame</c> (e.g. another <c>ISessionStore</c>).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 
@@ -30,4 +37,7 @@ public sealed class SesameTestServerSettings
 
     /// <summary>A fixed port; 0 (default) lets the OS choose.</summary>
     public int Port { get; init; }
+
+    /// <summary>The host environment. Default <c>Development</c> (in <c>Production</c> Sesame requires <c>ApiDomain</c>).</summary>
+    public string EnvironmentName { get; init; } = "Development";
 }

@@ -7,7 +7,7 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Sesame.AspNetCore.Internal;
 
-/// <summary>The outcome of reading an access token, in the protocol's terms (server.md §4).</summary>
+/// <summary>The outcome of reading an access token, in the protocol's terms (docs/protocol/rotation.md#verification).</summary>
 internal enum AccessTokenStatus
 {
     /// <summary>No token, or not a token of ours at all (parse or structure failure): treated as "no token".</summary>
@@ -42,7 +42,7 @@ internal sealed class AccessTokenService
     // The JWT of a session with a modest payload is ~1 KB; 16 KB leaves room for big payloads and rejects floods early.
     private const int MaxTokenLength = 16 * 1024;
 
-    /// <summary>Claims the library owns; apps may not set them (server.md §4 "Reserved", plus node's <c>stt</c>).</summary>
+    /// <summary>Claims the library owns; apps may not set them (docs/protocol/rotation.md#access-tokens, plus node's <c>stt</c>).</summary>
     internal static readonly FrozenReservedClaims Reserved = new(
         ["sub", "exp", "iat", "sessionHandle", "refreshTokenHash1", "parentRefreshTokenHash1", "antiCsrfToken", "tId", "rsub", "stt"]);
 
@@ -74,6 +74,9 @@ internal sealed class AccessTokenService
             IssuerSigningKeyResolver = (_, _, kid, _) => kid is not null && keys.Find(kid) is { } key ? [key] : [],
         };
     }
+
+    /// <summary>Tokens in the verified-token cache now (for tests).</summary>
+    internal int VerifiedCacheCount => _verified.Count;
 
     /// <summary>Signs a new token. <paramref name="expiresAtSeconds"/> keeps an existing expiry (payload update); else now + lifetime.</summary>
     public async ValueTask<SesameSession> CreateAsync(AccessTokenClaims claims, TokenTransferMethod method, long? expiresAtSeconds,
@@ -141,7 +144,7 @@ internal sealed class AccessTokenService
             return new(AccessTokenStatus.Unusable, null, "not a JWT");
         }
 
-        // server.md §4 step 2: typ JWT, version a string holding an int >= 3, kid present; else not ours.
+        // docs/protocol/rotation.md#verification, step 2: typ JWT, version a string holding an int >= 3, kid present; else not ours.
         if (!string.Equals(jwt.Typ, "JWT", StringComparison.Ordinal)
             || !jwt.TryGetHeaderValue<string>("version", out var version)
             || !int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var versionNumber) || versionNumber < 3
@@ -185,8 +188,9 @@ internal sealed class AccessTokenService
 
         // Cached even when already expired (TryCheckCached answers "expired" on every hit): after an expiry a client's waiting
         // requests all arrive with a token the server may never have seen, and each would pay the RSA check for a "try refresh".
-        _verified.Add(session);
-        return exp * 1000 < _time.GetUtcNow().ToUnixTimeMilliseconds()
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        _verified.Add(session, now);
+        return exp * 1000 < now
             ? new(AccessTokenStatus.TryRefresh, null, "expired")
             : new(AccessTokenStatus.Valid, session, null);
     }

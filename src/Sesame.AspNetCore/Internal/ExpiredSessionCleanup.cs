@@ -5,7 +5,7 @@ using Sesame.AspNetCore.Storage;
 namespace Sesame.AspNetCore.Internal;
 
 /// <summary>
-/// Deletes expired sessions once an hour (the core's cron, server.md §7). Expired rows are already treated as absent,
+/// Deletes expired sessions once an hour (docs/protocol/rotation.md#session-row). Expired rows are already treated as absent,
 /// so this only keeps the table small; an outage just skips a round.
 /// </summary>
 internal sealed class ExpiredSessionCleanup(ISessionStore store, StoreInitializer initializer, TimeProvider time,

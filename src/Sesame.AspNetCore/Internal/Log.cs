@@ -17,6 +17,28 @@ internal static partial class Log
     [LoggerMessage(1003, LogLevel.Warning, "Could not reload signing keys after seeing an unknown key id", EventName = "SigningKeyReloadFailed")]
     public static partial void SigningKeyReloadFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(1004, LogLevel.Warning, "Stored key {KeyId} was kept in plain text by an earlier version; encrypted it with Data Protection (a new key replaces it for signing)",
+        EventName = "KeyProtected")]
+    public static partial void KeyProtected(ILogger logger, string keyId);
+
+    [LoggerMessage(1005, LogLevel.Warning, "Discarded {Count} stored keys ({KeyIds}) that this app's Data Protection key ring cannot decrypt (Session:DiscardUnreadableKeys is on); new keys are made and tokens signed with the discarded ones are rejected, so their users sign in again",
+        EventName = "UnreadableKeysDiscarded")]
+    public static partial void UnreadableKeysDiscarded(ILogger logger, int count, string keyIds);
+
+    [LoggerMessage(1006, LogLevel.Error, "Stored key {KeyId} cannot be decrypted with this app's Data Protection key ring and is ignored; was it written by an instance with another key ring?",
+        EventName = "UnreadableKeySkipped")]
+    public static partial void UnreadableKeySkipped(ILogger logger, string keyId);
+
+    [LoggerMessage(1007, LogLevel.Information, "Deleted key {KeyId}: no token it signed can still be valid", EventName = "KeyDeleted")]
+    public static partial void KeyDeleted(ILogger logger, string keyId);
+
+    [LoggerMessage(1008, LogLevel.Warning, "Revoked key {KeyId} ({Algorithm}); tokens it signed are rejected from now on (other instances: after their next key reload)",
+        EventName = "KeyRevoked")]
+    public static partial void KeyRevoked(ILogger logger, string keyId, string algorithm);
+
+    [LoggerMessage(1009, LogLevel.Warning, "Periodic reload of the signing keys failed; the next round retries", EventName = "PeriodicKeyReloadFailed")]
+    public static partial void PeriodicKeyReloadFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(2001, LogLevel.Debug, "Access token rejected: {Reason}", EventName = "AccessTokenRejected")]
     public static partial void AccessTokenRejected(ILogger logger, string reason);
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 
 namespace Sesame.AspNetCore.Internal;
 
-/// <summary>What the store said when a child refresh token was promoted at verification (server.md §7).</summary>
+/// <summary>What the store said when a child refresh token was promoted at verification (docs/protocol/rotation.md#verify-time-promotion).</summary>
 internal enum PromotionOutcomeKind
 {
     /// <summary>The row holds this child token now (promoted by this flight or earlier): answer with a fresh access token.</summary>

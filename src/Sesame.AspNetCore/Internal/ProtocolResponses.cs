@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Sesame.AspNetCore.Internal;
 
-/// <summary>The protocol's error answers (server.md §5), bodies pre-encoded once.</summary>
+/// <summary>The protocol's error answers (docs/protocol/wire-format.md#status-codes), bodies pre-encoded once.</summary>
 internal static class ProtocolResponses
 {
     private static readonly byte[] TryRefreshBody = """{"message":"try refresh token"}"""u8.ToArray();
@@ -28,8 +28,13 @@ internal static class ProtocolResponses
     public static Task TheftAsync(HttpContext context, SesameSettings settings) =>
         WriteAsync(context, settings.Options.SessionExpiredStatusCode, TheftBody);
 
-    public static Task InvalidClaimAsync(HttpContext context, SesameSettings settings) =>
-        WriteAsync(context, settings.Options.InvalidClaimStatusCode, InvalidClaimBody);
+    /// <summary>The invalid-claim answer, listing the failed claim validators of the request when there are some.</summary>
+    public static Task InvalidClaimAsync(HttpContext context, SesameSettings settings) => context.Features.Get<Claims.SessionClaimsOutcome>() switch
+    {
+        { SessionGone: true } => UnauthorisedAsync(context, settings),
+        { Errors.Count: > 0 } outcome => WriteAsync(context, settings.Options.InvalidClaimStatusCode, Claims.SessionClaimsOutcome.InvalidClaimBody(outcome.Errors)),
+        _ => WriteAsync(context, settings.Options.InvalidClaimStatusCode, InvalidClaimBody),
+    };
 
     public static Task UnavailableAsync(HttpContext context)
     {

@@ -22,9 +22,13 @@ internal sealed class SesameSettings
         CookieDomain = NormaliseCookieDomain(Options.CookieDomain);
         // "" (or a domain browsers store host-only) = the older cookies were host-only: cleared without a Domain attribute.
         OlderCookieDomain = Options.OlderCookieDomain is null ? null : NormaliseCookieDomain(Options.OlderCookieDomain) ?? string.Empty;
+        ClaimMapper = new PayloadClaimMapper(Options.ClaimMapping ?? new SesameClaimMappingOptions());
     }
 
     public SesameServerOptions Options { get; }
+
+    /// <summary>The payload-to-claims mapping (here rather than in the handler's constructor: the handler is made per request).</summary>
+    public PayloadClaimMapper ClaimMapper { get; }
 
     public string BasePath { get; }
 

@@ -7,7 +7,7 @@ using Sesame.AspNetCore.Storage;
 
 namespace Sesame.AspNetCore.Internal;
 
-/// <summary>The session algorithms of server.md §2, §4, §6 and §7 over an <see cref="ISessionStore"/>.</summary>
+/// <summary>The session algorithms of docs/protocol/rotation.md and docs/protocol/wire-format.md over an <see cref="ISessionStore"/>.</summary>
 internal sealed class SessionService(
     ISessionStore store,
     StoreInitializer initializer,
@@ -15,6 +15,7 @@ internal sealed class SessionService(
     RefreshTokenCodec refreshTokens,
     TokenTransport transport,
     SesameSettings settings,
+    RevokedSessions revoked,
     TimeProvider time,
     ILogger<SessionService> logger,
     IMeterFactory? meterFactory = null) : ISessionService
@@ -26,7 +27,7 @@ internal sealed class SessionService(
     // A compare-and-set lost to a concurrent request is re-evaluated; more losses than this in a row mean a storm.
     private const int MaxCasAttempts = 5;
 
-    private readonly PromotedTokenCache _promoted = new();
+    private readonly PromotedTokenCache _promoted = new(time);
 
     private readonly PromotionFlight _promotionFlight = new();
 
@@ -35,6 +36,7 @@ internal sealed class SessionService(
     {
         ArgumentNullException.ThrowIfNull(httpContext);
         ArgumentException.ThrowIfNullOrEmpty(userId);
+        accessTokenPayload = await Claims.SessionClaimsRunner.AddClaimsOnCreationAsync(settings.Options.Claims, time, httpContext, userId, accessTokenPayload, cancellationToken).ConfigureAwait(false);
         var customClaims = accessTokenPayload is null ? "{}" : CheckedCustomClaims(accessTokenPayload);
         await initializer.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
 
@@ -49,12 +51,12 @@ internal sealed class SessionService(
         // Sign before storing: a key problem then leaves no orphan row.
         var session = await accessTokens.CreateAsync(
             new AccessTokenClaims(userId, sessionHandle, refreshTokenHash1, null, antiCsrf, customClaims, settings.Issuer(request)),
-            method, null, cancellationToken).ConfigureAwait(false);
+            method, AccessTokenExpiry(expiresAt), cancellationToken).ConfigureAwait(false);
         await store.CreateAsync(
             new StoredSession(sessionHandle, userId, TokenCrypto.Sha256Hex(refreshTokenHash1), customClaims, "{}", now, expiresAt),
             cancellationToken).ConfigureAwait(false);
 
-        // Tokens of the other transfer method are cleared if the request carried an access token that way (server.md §2).
+        // Tokens of the other transfer method are cleared if the request carried an access token that way (docs/protocol/wire-format.md#token-transfer-methods).
         if (method == TokenTransferMethod.Cookie && TokenTransport.ReadBearer(request) is not null)
         {
             transport.Clear(httpContext, TokenTransferMethod.Header);
@@ -159,7 +161,7 @@ internal sealed class SessionService(
             if (request.Headers.Cookie.Count > 0)
             {
                 var cookies = request.Cookies;
-                // A pre-2022 server's id-refresh cookie: the client must refresh once to migrate (server.md §9).
+                // A pre-2022 server's id-refresh cookie: the client must refresh once to migrate (docs/protocol/wire-format.md#legacy-cookie-migration).
                 if (cookies.ContainsKey(TokenTransport.LegacyIdRefreshTokenCookie))
                 {
                     return Rejected(SessionVerificationResult.TryRefresh, "legacy sIdRefreshToken cookie present");
@@ -180,7 +182,7 @@ internal sealed class SessionService(
         return Decide(request, check);
     }
 
-    /// <summary>The protocol's answer for a checked token (server.md §4): status, then anti-CSRF for cookies. Never writes.</summary>
+    /// <summary>The protocol's answer for a checked token (docs/protocol/rotation.md#verification): status, then anti-CSRF for cookies. Never writes.</summary>
     private SessionVerificationResult Decide(HttpRequest request, in AccessTokenCheck check)
     {
         switch (check.Status)
@@ -192,13 +194,19 @@ internal sealed class SessionService(
         }
 
         var session = check.Session!;
+        // Ended on this instance (sign-out, revocation, theft): refused at once, though the token itself still verifies.
+        if (revoked.Contains(session.SessionHandle))
+        {
+            return Rejected(SessionVerificationResult.Unauthorised, "session was revoked");
+        }
+
         if (session.TransferMethod == TokenTransferMethod.Cookie && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method)
             && !AntiCsrfPasses(request, session.AntiCsrfToken))
         {
             return Rejected(SessionVerificationResult.TryRefresh, "anti-CSRF check failed");
         }
 
-        // Shared by every request with this token; PromotionPending when it still carries a parent hash (server.md §7).
+        // Shared by every request with this token; PromotionPending when it still carries a parent hash (docs/protocol/rotation.md#verify-time-promotion).
         return session.ValidResult;
     }
 
@@ -211,12 +219,18 @@ internal sealed class SessionService(
     };
 
     /// <summary>
-    /// First use of an access token minted by a refresh (server.md §7 "verify-time promotion"): the only database
+    /// First use of an access token minted by a refresh (docs/protocol/rotation.md#verify-time-promotion): the only database
     /// step of verification. Promotes the child refresh token and sends an access token without a parent hash, so
     /// later requests skip this step.
     /// </summary>
     private async Task<SessionVerificationResult> PromoteAsync(HttpContext httpContext, SesameSession session, CancellationToken cancellationToken)
     {
+        // Ended on this instance after this request's token was verified (the result is kept for the request): no token for it.
+        if (revoked.Contains(session.SessionHandle))
+        {
+            return Rejected(SessionVerificationResult.Unauthorised, "session was revoked");
+        }
+
         // This child token was promoted already (the row holds it): answer with the token minted then, without a database
         // round-trip, exactly as verification of that fresh token would (a burst of requests after a refresh hits this).
         if (_promoted.TryGetPromoted(session) is { } alreadyPromoted)
@@ -234,6 +248,12 @@ internal sealed class SessionService(
             static state => state.Service.PromoteInStoreAsync(state.Child, state.Issuer),
             cancellationToken).ConfigureAwait(false);
 
+        // Ended while this request waited for the promotion: no token for it.
+        if (revoked.Contains(session.SessionHandle))
+        {
+            return Rejected(SessionVerificationResult.Unauthorised, "session was revoked");
+        }
+
         switch (outcome.Kind)
         {
             case PromotionOutcomeKind.SessionGone:
@@ -249,7 +269,7 @@ internal sealed class SessionService(
         var fresh = outcome.Fresh!.TransferMethod == session.TransferMethod
             ? outcome.Fresh
             : await accessTokens.CreateAsync(PromotedClaims(session, outcome.AccessTokenPayloadJson!, settings.Issuer(httpContext.Request)),
-                session.TransferMethod, null, CancellationToken.None).ConfigureAwait(false);
+                session.TransferMethod, outcome.Fresh!.ExpiresAtSeconds, CancellationToken.None).ConfigureAwait(false);
         transport.WriteTokens(httpContext, fresh, null, default, null);
         return new SessionVerificationResult(SessionVerificationStatus.Valid, fresh);
     }
@@ -272,9 +292,11 @@ internal sealed class SessionService(
                 return new PromotionOutcome(PromotionOutcomeKind.SessionGone, null, null);
             }
 
+            var sessionExpiresAt = row.ExpiresAt;
             if (TokenCrypto.FixedTimeEquals(parentHash2, row.RefreshTokenHash2))
             {
-                if (!await store.TryRotateAsync(row.SessionHandle, row.RefreshTokenHash2, currentHash2, now + settings.Options.RefreshTokenLifetime,
+                sessionExpiresAt = now + settings.Options.RefreshTokenLifetime;
+                if (!await store.TryRotateAsync(row.SessionHandle, row.RefreshTokenHash2, currentHash2, sessionExpiresAt,
                         CancellationToken.None).ConfigureAwait(false))
                 {
                     continue; // another instance changed the row first: read it again and decide anew
@@ -287,14 +309,28 @@ internal sealed class SessionService(
 
             // The row holds this child token now (promoted here or earlier): sign the fresh token once, before the flight ends, so no
             // request falls between the flight and the cache.
-            var fresh = await accessTokens.CreateAsync(PromotedClaims(child, row.AccessTokenPayloadJson, issuer), child.TransferMethod, null,
-                CancellationToken.None).ConfigureAwait(false);
+            var fresh = await accessTokens.CreateAsync(PromotedClaims(child, row.AccessTokenPayloadJson, issuer), child.TransferMethod,
+                AccessTokenExpiry(sessionExpiresAt), CancellationToken.None).ConfigureAwait(false);
+
+            // A sign-out or revocation on this instance that overtook this promotion: nothing to remember or hand out.
+            if (revoked.Contains(child.SessionHandle))
+            {
+                return new PromotionOutcome(PromotionOutcomeKind.SessionGone, null, null);
+            }
+
             _promoted.Remember(child, fresh);
             return new PromotionOutcome(PromotionOutcomeKind.Current, row.AccessTokenPayloadJson, fresh);
         }
 
         return new PromotionOutcome(PromotionOutcomeKind.KeptLosing, null, null);
     }
+
+    /// <summary>
+    /// The expiry of a new access token: one lifetime from now, but never after its session's end (a session configured shorter than an
+    /// access token, or a refresh near the session's end), so that no access token outlives its session. A session's end only ever moves later.
+    /// </summary>
+    private long AccessTokenExpiry(DateTimeOffset sessionExpiresAt) =>
+        Math.Min((time.GetUtcNow() + settings.Options.AccessTokenLifetime).ToUnixTimeSeconds(), sessionExpiresAt.ToUnixTimeSeconds());
 
     private static AccessTokenClaims PromotedClaims(SesameSession child, string payloadJson, string issuer) =>
         new(child.UserId, child.SessionHandle, child.RefreshTokenHash1, null, child.AntiCsrfToken, payloadJson, issuer);
@@ -347,7 +383,7 @@ internal sealed class SessionService(
             method = TokenTransferMethod.Cookie;
 
             // Two cookies of one name (an old and a new cookie domain): the Cookie header does not say which is which, so
-            // neither is used (server.md §9 "duplicate session cookies").
+            // neither is used (docs/protocol/wire-format.md#cookies).
             if (TokenTransport.HasDuplicateCookie(request, TokenTransport.RefreshTokenCookie)
                 || TokenTransport.HasDuplicateCookie(request, TokenTransport.AccessTokenCookie))
             {
@@ -396,12 +432,22 @@ internal sealed class SessionService(
             // The current token: no write; the client may retry it until a child is used (a lost response is harmless).
             if (TokenCrypto.FixedTimeEquals(refreshTokenHash2, row.RefreshTokenHash2))
             {
+                if (await RefusedByAppAsync(httpContext, row, cancellationToken).ConfigureAwait(false) is { } refused)
+                {
+                    return refused;
+                }
+
                 return await IssueChildAsync(httpContext, method, row, refreshTokenHash1, row.ExpiresAt, cancellationToken).ConfigureAwait(false);
             }
 
             // An unpromoted child of the current token: promote it, then continue as with the current token.
             if (parentHash2 is not null && TokenCrypto.FixedTimeEquals(parentHash2, row.RefreshTokenHash2))
             {
+                if (await RefusedByAppAsync(httpContext, row, cancellationToken).ConfigureAwait(false) is { } refused)
+                {
+                    return refused;
+                }
+
                 var expiresAt = now + settings.Options.RefreshTokenLifetime;
                 if (await store.TryRotateAsync(row.SessionHandle, row.RefreshTokenHash2, refreshTokenHash2, expiresAt, cancellationToken)
                         .ConfigureAwait(false))
@@ -412,11 +458,12 @@ internal sealed class SessionService(
                 continue; // another request changed the row first: read it again and decide anew
             }
 
-            // Neither current nor its child: a superseded token was replayed. Revoke the session (server.md §7 step 4).
-            var revoked = await store.DeleteAsync(row.SessionHandle, cancellationToken).ConfigureAwait(false);
+            // Neither current nor its child: a superseded token was replayed. Revoke the session (docs/protocol/rotation.md#theft-detection).
+            var deleted = await store.DeleteAsync(row.SessionHandle, cancellationToken).ConfigureAwait(false);
+            revoked.Add(row.SessionHandle);
             Log.TokenTheftDetected(logger, row.SessionHandle, row.UserId);
             _metrics.TokenTheftDetected();
-            _metrics.SessionsRevoked(revoked ? 1 : 0, "token_theft");
+            _metrics.SessionsRevoked(deleted ? 1 : 0, "token_theft");
             transport.ClearAll(httpContext);
             await settings.Options.Events.OnTokenTheftDetected(new SesameSessionEventContext(httpContext, row.SessionHandle, row.UserId))
                 .ConfigureAwait(false);
@@ -424,6 +471,24 @@ internal sealed class SessionService(
         }
 
         return Unauthorised(httpContext, "refresh kept losing to concurrent requests");
+    }
+
+    /// <summary>
+    /// Raises <see cref="SesameEvents.OnRefreshing"/>; when a handler rejects the refresh, revokes the session and answers unauthorised
+    /// (null = go on). The app's rule (a deleted or locked user, a changed security stamp) holds before any write.
+    /// </summary>
+    private async Task<SessionRefreshResult?> RefusedByAppAsync(HttpContext httpContext, StoredSession row, CancellationToken cancellationToken)
+    {
+        var context = new SesameRefreshingContext(httpContext, row.SessionHandle, row.UserId, row.AccessTokenPayloadJson);
+        await settings.Options.Events.OnRefreshing(context).ConfigureAwait(false);
+        if (!context.IsRejected)
+        {
+            return null;
+        }
+
+        var revoked = await store.DeleteAsync(row.SessionHandle, cancellationToken).ConfigureAwait(false);
+        _metrics.SessionsRevoked(revoked ? 1 : 0, "refresh_rejected");
+        return Unauthorised(httpContext, "rejected by OnRefreshing: " + context.RejectionReason);
     }
 
     private async Task<SessionRefreshResult> IssueChildAsync(HttpContext httpContext, TokenTransferMethod method, StoredSession row,
@@ -435,7 +500,7 @@ internal sealed class SessionService(
         var session = await accessTokens.CreateAsync(
             new AccessTokenClaims(row.UserId, row.SessionHandle, TokenCrypto.Sha256Hex(child), parentRefreshTokenHash1, antiCsrf,
                 row.AccessTokenPayloadJson, settings.Issuer(request)),
-            method, null, cancellationToken).ConfigureAwait(false);
+            method, AccessTokenExpiry(expiresAt), cancellationToken).ConfigureAwait(false);
 
         // The other method's refresh token, if the request carried one too, is cleared (its front-token is overwritten below).
         if (method == TokenTransferMethod.Header && request.Cookies.ContainsKey(TokenTransport.RefreshTokenCookie))
@@ -477,6 +542,10 @@ internal sealed class SessionService(
     {
         await initializer.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         var deleted = await store.DeleteAsync(sessionHandle, cancellationToken).ConfigureAwait(false);
+
+        // Refused on this instance from now on, also when the row was gone already (revoked elsewhere, or expired). Only once the store
+        // answered: a sign-out that failed (503) keeps the session, and the client may try again.
+        revoked.Add(sessionHandle);
         if (deleted)
         {
             Log.SessionRevoked(logger, sessionHandle);
@@ -491,6 +560,7 @@ internal sealed class SessionService(
         ArgumentException.ThrowIfNullOrEmpty(userId);
         await initializer.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         var handles = await store.DeleteByUserAsync(userId, cancellationToken).ConfigureAwait(false);
+        revoked.AddRange(handles);
         foreach (var handle in handles)
         {
             Log.SessionRevoked(logger, handle);
@@ -610,7 +680,7 @@ internal sealed class SessionService(
             }
         }
 
-        // iss is not reserved but always set by the server (server.md §4), so a custom one is dropped rather than stored.
+        // iss is not reserved but always set by the server (docs/protocol/rotation.md#verification), so a custom one is dropped rather than stored.
         if (!payload.ContainsKey("iss"))
         {
             return payload.ToJsonString();

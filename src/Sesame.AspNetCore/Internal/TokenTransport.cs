@@ -9,7 +9,7 @@ namespace Sesame.AspNetCore.Internal;
 
 /// <summary>
 /// Reads tokens from requests and writes them to responses in either transfer method, with the cookie attributes,
-/// front token and exposed headers of server.md §1–§3.
+/// front token and exposed headers of docs/protocol/wire-format.md.
 /// </summary>
 internal sealed class TokenTransport(SesameSettings settings, TimeProvider time)
 {
@@ -182,7 +182,7 @@ internal sealed class TokenTransport(SesameSettings settings, TimeProvider time)
         }
     }
 
-    /// <summary>Standard padded base64 of <c>{"uid":sub,"ate":expiryMs,"up":payload}</c> (server.md §3).</summary>
+    /// <summary>Standard padded base64 of <c>{"uid":sub,"ate":expiryMs,"up":payload}</c> (docs/protocol/wire-format.md#front-token).</summary>
     public static string BuildFrontToken(SesameSession session)
     {
         var builder = new StringBuilder(session.PayloadJson.Length + 64);

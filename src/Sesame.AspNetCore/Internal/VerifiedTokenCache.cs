@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 #if !NET9_0_OR_GREATER
 #pragma warning disable CA1822 // the span members implement IAlternateEqualityComparer on .NET 9+ only
 #endif
@@ -11,31 +10,24 @@ namespace Sesame.AspNetCore.Internal;
 /// protected endpoint: see docs/benchmarks.md). Only tokens whose shape and signature verified are added (expired ones
 /// too: every hit on them answers "try refresh"), and a hit needs the very same characters, so the cache cannot make a
 /// forged token pass; the expiry (and that the signing key is still known) is checked by the caller on every hit.
-/// Looked up by span, so the request's header text is not copied. Bounded: when full it is emptied, and tokens are
-/// simply verified again.
+/// Looked up by span, so the request's header text is not copied. Bounded without ever emptying at once
+/// (<see cref="BoundedTokenCache{TValue}"/>): expired tokens go first, then tokens not used since the previous sweep.
 /// </summary>
 internal sealed class VerifiedTokenCache
 {
     // ~2 KB per entry (the token text is shared with the session object): at most ~20 MB.
     internal const int MaxEntries = 10_000;
 
-    private readonly ConcurrentDictionary<string, SesameSession> _sessions = new(TokenTextComparer.Instance);
-#if NET9_0_OR_GREATER
-    private readonly ConcurrentDictionary<string, SesameSession>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
+    private readonly BoundedTokenCache<SesameSession> _sessions = new(MaxEntries,
+        static (session, nowMilliseconds) => session.ExpiresAtSeconds * 1000 < nowMilliseconds);
 
-    public VerifiedTokenCache() => _bySpan = _sessions.GetAlternateLookup<ReadOnlySpan<char>>();
-#endif
-    private int _count;
+    /// <summary>Tokens held now.</summary>
+    public int Count => _sessions.Count;
 
     /// <summary>The verified session of <paramref name="token"/> sent by <paramref name="method"/>, if cached.</summary>
     public bool TryGet(ReadOnlySpan<char> token, TokenTransferMethod method, out SesameSession? session)
     {
-#if NET9_0_OR_GREATER
-        if (_bySpan.TryGetValue(token, out session) && session.TransferMethod == method)
-#else
-        // .NET 8 has no span lookup in ConcurrentDictionary: the token text is copied once per lookup.
-        if (_sessions.TryGetValue(token.ToString(), out session) && session.TransferMethod == method)
-#endif
+        if (_sessions.TryGet(token, out session) && session.TransferMethod == method)
         {
             return true;
         }
@@ -44,22 +36,11 @@ internal sealed class VerifiedTokenCache
         return false;
     }
 
-    /// <summary>Remembers a token that verified as valid.</summary>
-    public void Add(SesameSession session)
-    {
-        if (Interlocked.Increment(ref _count) > MaxEntries)
-        {
-            // Rare and cheap: a full cache is dropped whole rather than tracking recency on the hot path.
-            _sessions.Clear();
-            Interlocked.Exchange(ref _count, 1);
-        }
-
-        _sessions[session.AccessToken] = session;
-    }
+    /// <summary>Remembers a token that verified (valid or expired) at <paramref name="nowMilliseconds"/>.</summary>
+    public void Add(SesameSession session, long nowMilliseconds) => _sessions.Set(session.AccessToken, session, nowMilliseconds);
 
     /// <summary>Forgets <paramref name="session"/>'s token (its signing key is gone).</summary>
-    public void Remove(SesameSession session) =>
-        _sessions.TryRemove(new KeyValuePair<string, SesameSession>(session.AccessToken, session));
+    public void Remove(SesameSession session) => _sessions.Remove(session.AccessToken, session);
 }
 
 /// <summary>

@@ -66,19 +66,40 @@ public interface ISessionStore
     /// <returns>How many sessions were deleted.</returns>
     Task<int> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>All stored signing keys, newest first.</summary>
+    /// <summary>
+    /// All stored keys, newest first: the access-token signing keys (<c>RS256</c>) and the refresh-token MAC keys
+    /// (<c>HS256</c>), with <see cref="StoredSigningKey.IsProtected"/> as stored.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the operation.</param>
     Task<IReadOnlyList<StoredSigningKey>> GetSigningKeysAsync(CancellationToken cancellationToken);
 
-    /// <summary>Adds a signing key unless one with the same key id exists.</summary>
-    /// <param name="key">The key.</param>
+    /// <summary>Adds a key unless one with the same key id exists.</summary>
+    /// <param name="key">The key, its material already protected by the caller.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns><see langword="true"/> when the key was added.</returns>
     Task<bool> TryAddSigningKeyAsync(StoredSigningKey key, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Replaces the material of a key stored unprotected (written before key material was encrypted) with its protected
+    /// form and marks it protected; does nothing when the row is already protected or gone, so instances migrating at
+    /// once do not overwrite each other. Stores should not leave the old bytes readable in the file where they can help it.
+    /// </summary>
+    /// <param name="keyId">The key.</param>
+    /// <param name="protectedMaterial">The Data Protection payload of the key's material.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="true"/> when this call protected the row.</returns>
+    Task<bool> TryProtectSigningKeyAsync(string keyId, byte[] protectedMaterial, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a key (revoked, past its retention, or unreadable and discarded).</summary>
+    /// <param name="keyId">The key.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="true"/> when a key was deleted.</returns>
+    Task<bool> DeleteSigningKeyAsync(string keyId, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Returns the named secret, creating it with <paramref name="create"/> if absent. Concurrent callers (also in
-    /// other instances) all get the same value.
+    /// other instances) all get the same value. Sesame itself no longer keeps secrets here (the refresh-token MAC keys
+    /// are <c>HS256</c> rows of the key table, protected at rest); the member stays for existing callers.
     /// </summary>
     /// <param name="name">The secret's name, e.g. <c>refresh_token_key</c>.</param>
     /// <param name="create">Makes a new value when none is stored.</param>
@@ -103,12 +124,19 @@ public sealed record StoredSession(
     DateTimeOffset CreatedAt,
     DateTimeOffset ExpiresAt);
 
-/// <summary>An access-token signing key.</summary>
-/// <param name="KeyId">The JWT <c>kid</c>, e.g. <c>d-1795440414253</c>.</param>
-/// <param name="Algorithm">The JWS algorithm, <c>RS256</c>.</param>
-/// <param name="PrivateKeyPkcs8">The private key, PKCS#8 DER.</param>
+/// <summary>A key Sesame signs with: an access-token signing key (<c>RS256</c>) or a refresh-token MAC key (<c>HS256</c>).</summary>
+/// <param name="KeyId">The key id: the JWT <c>kid</c> (e.g. <c>d-1795440414253</c>) or the refresh-token key id (<c>r-…</c>).</param>
+/// <param name="Algorithm"><c>RS256</c> (access tokens) or <c>HS256</c> (refresh tokens).</param>
+/// <param name="PrivateKeyPkcs8">
+/// The key material: when <see cref="IsProtected"/>, a Data Protection payload (the only form Sesame writes); otherwise, in rows
+/// written by versions before key material was encrypted, the RSA private key as PKCS#8 DER or the raw MAC secret.
+/// </param>
 /// <param name="CreatedAt">When the key was made; it signs from then on.</param>
-public sealed record StoredSigningKey(string KeyId, string Algorithm, byte[] PrivateKeyPkcs8, DateTimeOffset CreatedAt);
+public sealed record StoredSigningKey(string KeyId, string Algorithm, byte[] PrivateKeyPkcs8, DateTimeOffset CreatedAt)
+{
+    /// <summary>Whether <see cref="PrivateKeyPkcs8"/> is encrypted with ASP.NET Core Data Protection.</summary>
+    public bool IsProtected { get; init; }
+}
 
 /// <summary>Thrown by a store when its database cannot be reached or timed out. Maps to HTTP 503, never to a sign-out.</summary>
 public sealed class SessionStoreUnavailableException : Exception

@@ -36,6 +36,20 @@ internal static class SqliteSchema
             value BLOB NOT NULL
         );
         """,
+
+        // Version 2. Key material is stored encrypted with ASP.NET Core Data Protection (is_protected = 1); rows written
+        // before are flagged 0 and protected by the server on its next start. The refresh-token MAC secret joins the key
+        // table as an HS256 key, so it rotates like the signing keys; old refresh tokens carry no key id and are verified
+        // with the key 'r-legacy'. Every key written before was readable in plain text: created_at 0 makes each instance
+        // rotate away from them at once (they keep verifying the tokens they signed, then are deleted), whichever instance
+        // protects them.
+        """
+        ALTER TABLE signing_keys ADD COLUMN is_protected INTEGER NOT NULL DEFAULT 0;
+        INSERT OR IGNORE INTO signing_keys (key_id, algorithm, private_key, created_at, is_protected)
+            SELECT 'r-legacy', 'HS256', value, 0, 0 FROM secrets WHERE name = 'refresh_token_key';
+        DELETE FROM secrets WHERE name = 'refresh_token_key';
+        UPDATE signing_keys SET created_at = 0;
+        """,
     ];
 
     /// <summary>The schema version this library writes.</summary>

@@ -32,9 +32,9 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
     private int _disposed;
 
     // SQLite has one writer per file, and a writer that finds the file busy sleeps in SQLite's busy handler (back-off steps up
-    // to 100 ms) while holding a thread-pool thread. Queueing this process's writes here first keeps them off that path: with 64
-    // concurrent refreshes the busy handler made p50 latency ~140 ms and let some writes reach the busy timeout (503); see
-    // docs/benchmarks.md. Other processes sharing the file still meet the busy handler, as before.
+    // to 100 ms) while holding a thread-pool thread. Queueing this process's writes here first keeps them off that path (under
+    // concurrent refreshes the busy handler inflated latency and let writes reach the busy timeout: docs/benchmarks.md). Other
+    // processes sharing the file still meet the busy handler, as before.
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     /// <summary>Creates a store over the SQLite file at <paramref name="databasePath"/>.</summary>
@@ -68,16 +68,12 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
     {
         try
         {
-            var folder = Path.GetDirectoryName(_databasePath);
-            if (!string.IsNullOrEmpty(folder))
-            {
-                Directory.CreateDirectory(folder);
-            }
+            SqliteFileAccess.Prepare(_databasePath, _logger);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new SessionStoreUnavailableException(
-                $"Cannot create the folder of the SQLite session database '{_databasePath}'.", ex);
+                $"Cannot create the SQLite session database '{_databasePath}' or its folder.", ex);
         }
 
         var (from, to) = await RunAsync(nameof(InitializeAsync), this, static async (store, connection, ct) =>
@@ -88,6 +84,9 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
                 wal.CommandText = "PRAGMA journal_mode=WAL;";
                 await wal.ExecuteScalarAsync(ct).ConfigureAwait(false);
             }
+
+            // Migrations move and delete key material: zero what they free instead of leaving it in the file's free pages.
+            await using var secureDelete = (await SecureDelete.EnableAsync(connection, ct).ConfigureAwait(false)).ConfigureAwait(false);
 
             // An IMMEDIATE transaction takes the write lock before reading the version, so concurrent initializers
             // (other processes or other store instances) run one after another and each sees the other's result.
@@ -133,6 +132,7 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
         if (from != to)
         {
             SqliteSessionStoreLog.SchemaMigrated(_logger, _databasePath, from, to);
+            await TruncateWalAsync(cancellationToken).ConfigureAwait(false);
         }
 
         SqliteSessionStoreLog.StoreReady(_logger, _databasePath, to);
@@ -304,7 +304,7 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
         {
             using var command = connection.CreateCommand();
             command.CommandText =
-                "SELECT key_id, algorithm, private_key, created_at FROM signing_keys ORDER BY created_at DESC, key_id DESC;";
+                "SELECT key_id, algorithm, private_key, created_at, is_protected FROM signing_keys ORDER BY created_at DESC, key_id DESC;";
             var keys = new List<StoredSigningKey>();
             using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
@@ -313,7 +313,10 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
                     reader.GetString(0),
                     reader.GetString(1),
                     (byte[])reader.GetValue(2),
-                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)))
+                {
+                    IsProtected = reader.GetInt64(4) != 0,
+                });
             }
 
             return keys;
@@ -327,14 +330,74 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
         {
             using var command = connection.CreateCommand();
             command.CommandText =
-                "INSERT OR IGNORE INTO signing_keys (key_id, algorithm, private_key, created_at) VALUES (@kid, @alg, @key, @created);";
+                "INSERT OR IGNORE INTO signing_keys (key_id, algorithm, private_key, created_at, is_protected) " +
+                "VALUES (@kid, @alg, @key, @created, @protected);";
             command.Parameters.AddWithValue("@kid", k.KeyId);
             command.Parameters.AddWithValue("@alg", k.Algorithm);
             command.Parameters.AddWithValue("@key", k.PrivateKeyPkcs8);
             command.Parameters.AddWithValue("@created", k.CreatedAt.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("@protected", k.IsProtected ? 1 : 0);
             return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
         }, cancellationToken);
     }
+
+    /// <inheritdoc />
+    public async Task<bool> TryProtectSigningKeyAsync(string keyId, byte[] protectedMaterial, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keyId);
+        ArgumentNullException.ThrowIfNull(protectedMaterial);
+        var changed = await RunWriteAsync(nameof(TryProtectSigningKeyAsync), (keyId, protectedMaterial), static async (state, connection, ct) =>
+        {
+            // The plain bytes are overwritten, not just unlinked: with secure_delete the freed cells and pages are zeroed.
+            await using var secureDelete = (await SecureDelete.EnableAsync(connection, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            using var command = connection.CreateCommand();
+            command.CommandText =
+                "UPDATE signing_keys SET private_key = @key, is_protected = 1 WHERE key_id = @kid AND is_protected = 0;";
+            command.Parameters.AddWithValue("@key", state.protectedMaterial);
+            command.Parameters.AddWithValue("@kid", state.keyId);
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+        }, cancellationToken).ConfigureAwait(false);
+        if (changed)
+        {
+            await TruncateWalAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return changed;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteSigningKeyAsync(string keyId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keyId);
+        var deleted = await RunWriteAsync(nameof(DeleteSigningKeyAsync), keyId, static async (kid, connection, ct) =>
+        {
+            await using var secureDelete = (await SecureDelete.EnableAsync(connection, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM signing_keys WHERE key_id = @kid;";
+            command.Parameters.AddWithValue("@kid", kid);
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+        }, cancellationToken).ConfigureAwait(false);
+        if (deleted)
+        {
+            await TruncateWalAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return deleted;
+    }
+
+    /// <summary>
+    /// Copies the write-ahead log into the file and truncates it: the log keeps old page images (and, past its write position,
+    /// frames of earlier rounds) until it is reset, so key material just overwritten would linger there. Best effort: readers
+    /// in other processes can keep it from completing, and the next call (or SQLite's own checkpoint) finishes the job.
+    /// </summary>
+    private Task<bool> TruncateWalAsync(CancellationToken cancellationToken) =>
+        RunAsync(nameof(TruncateWalAsync), true, static async (_, connection, ct) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
 
     /// <inheritdoc />
     public Task<byte[]> GetOrCreateSecretAsync(string name, Func<byte[]> create, CancellationToken cancellationToken)

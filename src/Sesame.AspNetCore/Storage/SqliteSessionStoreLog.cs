@@ -19,4 +19,7 @@ internal static partial class SqliteSessionStoreLog
 
     [LoggerMessage(5104, LogLevel.Error, "SQLite session store at {DatabasePath} has schema version {FoundVersion}, newer than this library's {SupportedVersion}; refusing to use it.", EventName = "SqliteSchemaTooNew")]
     public static partial void SchemaTooNew(ILogger logger, string databasePath, long foundVersion, long supportedVersion);
+
+    [LoggerMessage(5105, LogLevel.Warning, "SQLite file {Path} was readable by other users (mode {OldMode}); changed it to {NewMode}.", EventName = "SqliteFileModeTightened")]
+    public static partial void FileModeTightened(ILogger logger, string path, string oldMode, string newMode);
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -35,7 +36,7 @@ public static class SesameClientServiceCollectionExtensions
         services.TryAddSingleton<ITokenStore, MemoryTokenStore>();
         services.TryAddSingleton<IRefreshLock>(static sp =>
             sp.GetRequiredService<ITokenStore>() is IRefreshLockProvider provider ? provider.RefreshLock : new InProcessRefreshLock());
-        services.AddHttpClient(RefreshHttpClientName).ConfigurePrimaryHttpMessageHandler(DisableHandlerCookies);
+        services.AddHttpClient(RefreshHttpClientName).ConfigurePrimaryHttpMessageHandler(ConfigureRefreshPrimary);
 
         services.TryAddSingleton(static sp =>
         {
@@ -74,7 +75,7 @@ public static class SesameClientServiceCollectionExtensions
         services.AddSingleton(new SessionHandlerRegistration(null));
         services.ConfigureHttpClientDefaults(static builder => builder
             .AddHttpMessageHandler(static sp => sp.GetRequiredService<SessionHandler>())
-            .ConfigurePrimaryHttpMessageHandler(DisableHandlerCookies));
+            .ConfigurePrimaryHttpMessageHandler(ConfigureSessionPrimary));
         return services;
     }
 
@@ -92,8 +93,26 @@ public static class SesameClientServiceCollectionExtensions
 
         builder.Services.AddSingleton(new SessionHandlerRegistration(builder.Name));
         builder.AddHttpMessageHandler(static sp => sp.GetRequiredService<SessionHandler>());
-        builder.ConfigurePrimaryHttpMessageHandler(DisableHandlerCookies);
+        builder.ConfigurePrimaryHttpMessageHandler(ConfigureSessionPrimary);
         return builder;
+    }
+
+    /// <summary>The primary handler of a client with the session handler: cookies as <see cref="DisableHandlerCookies"/> says, and its
+    /// redirects followed by the session handler (hop by hop, the session only on hops inside the scope; docs/security.md). A primary handler
+    /// set after this (<c>ConfigurePrimaryHttpMessageHandler(() => …)</c>) is the app's: if it follows redirects itself, the session handler
+    /// can only refuse to store what a foreign last hop answered.</summary>
+    private static void ConfigureSessionPrimary(HttpMessageHandler handler, IServiceProvider services)
+    {
+        DisableHandlerCookies(handler, services);
+        Redirects.TakeOver(handler);
+    }
+
+    /// <summary>The refresh client's primary handler: a redirected refresh is a failed refresh, never followed (the refresh request carries
+    /// the refresh token).</summary>
+    private static void ConfigureRefreshPrimary(HttpMessageHandler handler, IServiceProvider services)
+    {
+        DisableHandlerCookies(handler, services);
+        Redirects.Refuse(handler);
     }
 
     /// <summary>
@@ -142,6 +161,38 @@ public sealed class SesameClientBuilder(IServiceCollection services)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         Services.Replace(ServiceDescriptor.Singleton<ITokenStore>(sp => new FileTokenStore(path, sp.GetService<ILogger<FileTokenStore>>(), sp.GetService<TimeProvider>())));
+        return this;
+    }
+
+    /// <summary>Keeps the session in a file encrypted with ASP.NET Core Data Protection (<see cref="FileTokenStore.CreateProtected"/>), using the
+    /// app's <see cref="IDataProtectionProvider"/> (register it with <c>services.AddDataProtection()</c>, package Microsoft.AspNetCore.DataProtection).
+    /// A file written by <see cref="UseFileTokenStore"/> is encrypted on first read.</summary>
+    /// <param name="path">The token file.</param>
+    /// <returns>This builder.</returns>
+    public SesameClientBuilder UseProtectedFileTokenStore(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Services.Replace(ServiceDescriptor.Singleton<ITokenStore>(sp => FileTokenStore.CreateProtected(
+            path,
+            sp.GetService<IDataProtectionProvider>() ?? throw new InvalidOperationException(
+                "UseProtectedFileTokenStore needs an IDataProtectionProvider: call services.AddDataProtection() (package Microsoft.AspNetCore.DataProtection), " +
+                "or pass a provider, e.g. UseProtectedFileTokenStore(path, DataProtectionProvider.Create(\"MyApp\")) (package Microsoft.AspNetCore.DataProtection.Extensions)."),
+            sp.GetService<ILogger<FileTokenStore>>(),
+            sp.GetService<TimeProvider>())));
+        return this;
+    }
+
+    /// <summary>Keeps the session in a file encrypted with the given Data Protection provider, e.g. <c>DataProtectionProvider.Create("MyApp")</c>
+    /// (on Windows its key ring is protected with DPAPI for the current user).</summary>
+    /// <param name="path">The token file.</param>
+    /// <param name="dataProtection">The provider.</param>
+    /// <returns>This builder.</returns>
+    public SesameClientBuilder UseProtectedFileTokenStore(string path, IDataProtectionProvider dataProtection)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(dataProtection);
+        Services.Replace(ServiceDescriptor.Singleton<ITokenStore>(sp => FileTokenStore.CreateProtected(
+            path, dataProtection, sp.GetService<ILogger<FileTokenStore>>(), sp.GetService<TimeProvider>())));
         return this;
     }
 

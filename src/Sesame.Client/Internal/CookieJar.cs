@@ -8,7 +8,7 @@ namespace Sesame.Client.Internal;
 
 /// <summary>
 /// A small RFC 6265 cookie jar over an immutable list: what a browser does with <c>Set-Cookie</c> and <c>Cookie</c>, for the cookie transfer
-/// method and the legacy protocol. One deliberate tolerance (protocol/legacy.md item 1, client.md §3 "parse cookies tolerantly"):
+/// method and the legacy protocol. One deliberate tolerance (docs/protocol/legacy.md#cookies-only: cookies are parsed tolerantly):
 /// <c>Domain=localhost</c> received from a loopback host is kept as a host-only cookie of that host instead of being dropped.
 /// </summary>
 internal static class CookieJar

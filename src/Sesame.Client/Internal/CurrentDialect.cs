@@ -2,13 +2,16 @@ using System.Net.Http.Headers;
 
 namespace Sesame.Client.Internal;
 
-/// <summary>The current protocol (protocol/client.md 1c): front token, <c>st-auth-mode</c>, header or cookie transfer, probe refresh.</summary>
+/// <summary>The current protocol (docs/protocol/refresh.md, docs/protocol/wire-format.md): front token, <c>st-auth-mode</c>, header or cookie transfer, probe refresh.</summary>
 internal sealed class CurrentDialect(SesameClientOptions options, SessionEndpoints endpoints, TimeProvider time) : ISessionDialect
 {
     // The marked instances (HandledMark): every request this dialect decorates, and every refresh request, carries the mark while it is sent.
     private readonly string _authMode = options.TokenTransferMethod == TokenTransferMethod.Cookie ? HandledMark.CookieMode : HandledMark.HeaderMode;
     private readonly string _apiHost = endpoints.ApiDomain.IdnHost;
     private readonly Func<Uri, bool>? _override = options.ShouldIntercept;
+    private readonly InterceptionScopeRule _rule = options.InterceptionScope;
+    private readonly string _apiScheme = endpoints.ApiDomain.Scheme;
+    private readonly int _apiPort = endpoints.ApiDomain.Port;
 
     public SessionEndpoints Endpoints => endpoints;
 
@@ -33,12 +36,20 @@ internal sealed class CurrentDialect(SesameClientOptions options, SessionEndpoin
         }
 
         var host = uri.IdnHost;
-        if (string.Equals(host, _apiHost, StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(host, _apiHost, StringComparison.OrdinalIgnoreCase)
+            && !(endpoints.SessionScope is { } scope && UrlNormalizer.MatchesDomainOrSubdomain(host, scope)))
         {
-            return true;
+            return false;
         }
 
-        return endpoints.SessionScope is { } scope && UrlNormalizer.MatchesDomainOrSubdomain(host, scope);
+        // The reference compares host names only; by default the session never travels in clear from an https API, and the strict rule
+        // also keeps it from other services on other ports of the same host.
+        return _rule switch
+        {
+            InterceptionScopeRule.ReferenceHost => true,
+            InterceptionScopeRule.StrictOrigin => string.Equals(uri.Scheme, _apiScheme, StringComparison.OrdinalIgnoreCase) && uri.Port == _apiPort,
+            _ => !string.Equals(_apiScheme, Uri.UriSchemeHttps, StringComparison.Ordinal) || string.Equals(uri.Scheme, Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase),
+        };
     }
 
     public bool IsHandled(HttpRequestMessage request) => HandledMark.IsOnAuthMode(request);
@@ -69,8 +80,8 @@ internal sealed class CurrentDialect(SesameClientOptions options, SessionEndpoin
         {
             authorization = auth.ToString();
 
-            // 1c.3: a caller's "Bearer <our stored access token>" is our own token copied by the caller; drop it so retries carry the
-            // fresh one. Only when both tokens are stored (17.0.1: otherwise it is the caller's own token that happens to match).
+            // A caller's "Bearer <our stored access token>" is our own token copied by the caller; drop it so retries carry the
+            // fresh one. Only when both tokens are stored (otherwise it is the caller's own token that happens to match).
             if (tokens.RefreshToken is not null && tokens.BearerAccessToken is { } ours && string.Equals(authorization, ours, StringComparison.Ordinal))
             {
                 request.Headers.Remove(HeaderNames.Authorization);
@@ -106,7 +117,7 @@ internal sealed class CurrentDialect(SesameClientOptions options, SessionEndpoin
             }
         }
 
-        // 1c.3: rid "anti-csrf" unless the caller set one (the caller's wins).
+        // rid "anti-csrf" unless the caller set one (the caller's wins).
         if (isRetry || user.Rid is null)
         {
             headers.TryAddWithoutValidation(HeaderNames.Rid, user.Rid ?? HeaderNames.RidAntiCsrf);
@@ -172,7 +183,7 @@ internal sealed class CurrentDialect(SesameClientOptions options, SessionEndpoin
 
         string? frontToken = headers.TryGetValues(HeaderNames.FrontToken, out var ft) ? ft.ToString() : null;
 
-        // 1c.7: a refresh answered "expired" without a front-token still means the session is gone.
+        // A refresh answered "expired" without a front-token still means the session is gone.
         if (frontToken is null && isRefreshResponse && (int)response.StatusCode == SessionExpiredStatusCode)
         {
             frontToken = HeaderNames.Remove;
@@ -180,7 +191,7 @@ internal sealed class CurrentDialect(SesameClientOptions options, SessionEndpoin
 
         if (frontToken is not null)
         {
-            // 1c.4: the stamp is written first, then "remove" drops the front token and every token with it (16.0.10).
+            // The stamp is written first, then "remove" drops the front token and every token with it.
             var stamp = NextStamp(current.LastAccessTokenUpdate);
             if (frontToken == HeaderNames.Remove)
             {
@@ -247,7 +258,7 @@ internal sealed class CurrentDialect(SesameClientOptions options, SessionEndpoin
             headers.TryAddWithoutValidation(HeaderNames.AntiCsrf, tokens.AntiCsrfToken);
         }
 
-        // 16.0.3: send the refresh token even when no access token is stored.
+        // Send the refresh token even when no access token is stored.
         if (tokens.RefreshToken is not null)
         {
             headers.TryAddWithoutValidation(HeaderNames.Authorization, "Bearer " + tokens.RefreshToken);

@@ -1,7 +1,7 @@
 namespace Sesame.Client.Internal;
 
 /// <summary>
-/// The seed-era protocol (protocol/client.md 1a, protocol/legacy.md): cookies only; the session exists while the jar holds
+/// The seed-era protocol (docs/protocol/legacy.md): cookies only; the session exists while the jar holds
 /// <c>sIdRefreshToken</c> for the refresh URL's origin; the <c>anti-csrf</c> header of responses is kept and sent back while that cookie lives;
 /// the refresh is a bare <c>POST refreshTokenUrl</c> with the cookies.
 /// </summary>
@@ -27,7 +27,7 @@ internal sealed class LegacyDialect(SesameClientOptions options, SessionEndpoint
             return _override(uri);
         }
 
-        // 1a: scheme://host[:port] must equal the refresh URL's.
+        // Scope: scheme://host[:port] must equal the refresh URL's.
         return Uri.Compare(uri, _origin, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
     }
 
@@ -94,7 +94,7 @@ internal sealed class LegacyDialect(SesameClientOptions options, SessionEndpoint
             }
         }
 
-        // 1a: the anti-csrf header of every handled non-expired response and of the refresh response is kept.
+        // The anti-csrf header of every handled non-expired response and of the refresh response is kept.
         var status = (int)response.StatusCode;
         if ((isRefreshResponse || status != SessionExpiredStatusCode) && headers.TryGetValues(HeaderNames.AntiCsrf, out var csrf))
         {
@@ -122,7 +122,7 @@ internal sealed class LegacyDialect(SesameClientOptions options, SessionEndpoint
 
     public HttpRequestMessage CreateRefreshRequest(SessionTokens tokens)
     {
-        // 1a: POST with the cookies only; no anti-csrf (the server ignores it), empty body.
+        // POST with the cookies only; no anti-csrf (the server ignores it), empty body.
         var request = new HttpRequestMessage(HttpMethod.Post, endpoints.RefreshUri);
         var jar = CookieJar.BuildHeader(tokens.Cookies, endpoints.RefreshUri, time.GetUtcNow());
         if (jar is not null)
@@ -133,7 +133,7 @@ internal sealed class LegacyDialect(SesameClientOptions options, SessionEndpoint
         return request;
     }
 
-    // 1a: success is exactly 200 (the store is then checked for sIdRefreshToken by the coordinator).
+    // Success is exactly 200 (the store is then checked for sIdRefreshToken by the coordinator).
     public bool IsRefreshSuccess(HttpResponseMessage response) => (int)response.StatusCode == 200;
 
     public bool IsIncompleteRefreshSuccess(HttpResponseMessage response) => false;

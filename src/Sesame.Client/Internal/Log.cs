@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(1003, LogLevel.Error, "The request {Method} {Uri} must be re-sent after a session refresh but its content cannot be replayed.", EventName = "NonReplayableContent")]
     public static partial void NonReplayableContent(ILogger logger, HttpMethod method, Uri? uri);
 
+    [LoggerMessage(1004, LogLevel.Warning, "A response came from {Uri}, outside the interception scope (a redirect followed by the primary handler); its session headers were ignored.", EventName = "ForeignResponseIgnored")]
+    public static partial void ForeignResponseIgnored(ILogger logger, Uri uri);
+
     [LoggerMessage(2001, LogLevel.Debug, "Refreshing the session at {Uri}.", EventName = "RefreshStarted")]
     public static partial void RefreshStarted(ILogger logger, Uri uri);
 
@@ -31,6 +34,9 @@ internal static partial class Log
 
     [LoggerMessage(2006, LogLevel.Debug, "The refresh lock was not acquired within {TimeoutMs} ms; re-checking the session.", EventName = "RefreshLockTimeout")]
     public static partial void RefreshLockTimeout(ILogger logger, double timeoutMs);
+
+    [LoggerMessage(2011, LogLevel.Error, "{Message}", EventName = "RefreshLockGaveUp")]
+    public static partial void RefreshLockGaveUp(ILogger logger, string message);
 
     [LoggerMessage(2007, LogLevel.Error, "{Message}", EventName = "FrontTokenMissing")]
     public static partial void FrontTokenMissing(ILogger logger, string message);
@@ -52,6 +58,9 @@ internal static partial class Log
 
     [LoggerMessage(3003, LogLevel.Debug, "Could not delete the stale temporary token file(s) at {Path}: {Problem}.", EventName = "StaleTempFileNotDeleted")]
     public static partial void StaleTempFileNotDeleted(ILogger logger, string path, string problem);
+
+    [LoggerMessage(3004, LogLevel.Information, "The token file {Path} was written by the plain store; it is now encrypted with Data Protection.", EventName = "TokenFileProtected")]
+    public static partial void TokenFileProtected(ILogger logger, string path);
 
     [LoggerMessage(4001, LogLevel.Warning, "A session event handler threw while handling {EventType}; the exception was ignored.", EventName = "EventHandlerFailed")]
     public static partial void EventHandlerFailed(ILogger logger, Exception exception, SessionEventType eventType);

@@ -1,7 +1,7 @@
 namespace Sesame.Client.Internal;
 
 /// <summary>
-/// Sends the refresh request on a client that the session handler does not intercept (client.md §3, 7.0.1: a refresh that went through the
+/// Sends the refresh request on a client that the session handler does not intercept (docs/protocol/refresh.md#refresh-request: a refresh that went through the
 /// interceptor deadlocked). The request is also marked as handled, so a session handler that sits in that pipeline anyway passes it through.
 /// </summary>
 internal sealed class RefreshTransport(Func<HttpMessageInvoker> getInvoker, TimeSpan timeout)

@@ -7,6 +7,8 @@ namespace Sesame.Client.Internal;
 /// <summary><see cref="ISessionClient"/> over the coordinator; sign-out goes through a session handler like any app call.</summary>
 internal sealed class SessionClient(RefreshCoordinator coordinator, HttpMessageInvoker interceptedInvoker) : ISessionClient
 {
+    internal RefreshCoordinator Coordinator => coordinator;
+
     public Task<bool> DoesSessionExistAsync(CancellationToken cancellationToken = default) => coordinator.DoesSessionExistAsync(cancellationToken);
 
     public Task<bool> AttemptRefreshingSessionAsync(CancellationToken cancellationToken = default) => coordinator.AttemptRefreshingSessionAsync(cancellationToken);

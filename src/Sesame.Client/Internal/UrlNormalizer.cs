@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Sesame.Client.Internal;
 
-/// <summary>The URL rules of protocol/client.md 1c.1 and 1c.10 (domain and path normalisation, session scope).</summary>
+/// <summary>The URL rules of docs/protocol/refresh.md#configuration and docs/protocol/refresh.md#interception-scope (domain and path normalisation, session scope).</summary>
 internal static class UrlNormalizer
 {
     /// <summary>Normalises an API domain to <c>scheme://host[:port]</c>: default scheme https, http for localhost and IP addresses; path dropped.</summary>
@@ -140,7 +140,7 @@ internal static class UrlNormalizer
         return true;
     }
 
-    /// <summary>1c.10 suffix rule: true if some label suffix <c>s</c> of <paramref name="host"/> satisfies <c>s == scope</c> or <c>"." + s == scope</c>.</summary>
+    /// <summary>The scope's suffix rule: true if some label suffix <c>s</c> of <paramref name="host"/> satisfies <c>s == scope</c> or <c>"." + s == scope</c>.</summary>
     public static bool MatchesDomainOrSubdomain(string host, string scope)
     {
         for (var i = 0; i < host.Length; i++)

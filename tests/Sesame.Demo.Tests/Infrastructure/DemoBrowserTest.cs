@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
@@ -62,6 +64,65 @@ public abstract class DemoBrowserTest(DemoFixture fixture) : IAsyncLifetime
     protected static Task ExpectCallResultAsync(IPage page, string text) =>
         Assertions.Expect(page.Locator("#call-result")).ToHaveTextAsync(new Regex(Regex.Escape(text)));
 
+    /// <summary>Where the refreshes stand before a step: its start and the server's refresh count.</summary>
+    protected async Task<RefreshMark> MarkRefreshesAsync()
+    {
+        var server = await ServerStatsRefreshCountAsync();
+        return new(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), server);
+    }
+
+    /// <summary>
+    /// After a step that met an expired access token: the server refreshed, and no more often than once per expiry, however many calls
+    /// met it. With 3 s tokens a loaded machine may legitimately meet another expiry inside one step, but only after a refreshed token
+    /// lived its lifetime (minus the second the server truncates from the expiry); one refresh per waiting call would exceed that at once.
+    /// Call it once the step's calls have answered (the server counts a refresh before it answers). Returns the server's count.
+    /// </summary>
+    protected async Task<int> ExpectOneRefreshPerExpiryAsync(RefreshMark mark)
+    {
+        var refreshes = await ServerStatsRefreshCountAsync() - mark.ServerRefreshes;
+        var elapsed = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - mark.SinceMs;
+        var allowed = 1 + (int)(elapsed / MinimumTokenLifetimeMs);
+        Assert.True(refreshes >= 1 && refreshes <= allowed,
+            $"expected one refresh per expiry: {refreshes} refreshes in {elapsed} ms (at most {allowed} with {DemoFixture.AccessTokenLifetime.TotalSeconds:0} s tokens)");
+        return mark.ServerRefreshes + refreshes;
+    }
+
+    /// <summary>
+    /// After a step whose access token was valid when it began (it expires at <paramref name="accessTokenExpiryMs"/>, Unix ms): no refresh
+    /// unless the step outlived that expiry (a loaded machine), and then at most one per token lifetime after it. Returns the server's count.
+    /// </summary>
+    protected async Task<int> ExpectNoRefreshBeforeExpiryAsync(RefreshMark mark, long accessTokenExpiryMs)
+    {
+        var refreshes = await ServerStatsRefreshCountAsync() - mark.ServerRefreshes;
+        var end = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var allowed = end < accessTokenExpiryMs ? 0 : 1 + (int)((end - accessTokenExpiryMs) / MinimumTokenLifetimeMs);
+        Assert.True(refreshes <= allowed,
+            $"{refreshes} refreshes while the access token was valid until {end - accessTokenExpiryMs} ms before the step ended (allowed {allowed})");
+        return mark.ServerRefreshes + refreshes;
+    }
+
+    private static long MinimumTokenLifetimeMs => (long)(DemoFixture.AccessTokenLifetime - TimeSpan.FromSeconds(1)).TotalMilliseconds;
+
+    /// <summary>The server's refresh count, read from <c>GET /api/stats</c> (answered without a session).</summary>
+    protected async Task<int> ServerStatsRefreshCountAsync()
+    {
+        using var http = new HttpClient { BaseAddress = Fixture.Demo.BaseAddress };
+        var stats = await http.GetFromJsonAsync<JsonElement>("api/stats", TestContext.Current.CancellationToken);
+        return stats.GetProperty("refreshCount").GetInt32();
+    }
+
+    /// <summary>The access token's expiry (<c>exp</c>, Unix seconds) in the payload the page shows.</summary>
+    protected static async Task<long> ShownAccessTokenExpiryAsync(IPage page)
+    {
+        using var payload = JsonDocument.Parse(await page.Locator("#session-payload").InnerTextAsync());
+        return payload.RootElement.GetProperty("exp").GetInt64();
+    }
+
+    /// <summary>Waits until the tab's event log holds <paramref name="type"/> at least <paramref name="count"/> times (for events that
+    /// every new front token raises, such as <c>payload-updated</c>, where a refresh on a slow machine may add one).</summary>
+    protected static Task ExpectEventAtLeastAsync(IPage page, string type, int count) =>
+        Assertions.Expect(page.Locator($"#event-log li.event[data-type='{type}']").Nth(count - 1)).ToBeAttachedAsync();
+
     /// <summary>Waits until the page's countdown reaches 0: the access token has expired and the next call must refresh.</summary>
     protected static async Task WaitForExpiryAsync(IPage page)
     {
@@ -117,3 +178,8 @@ public abstract class DemoBrowserTest(DemoFixture fixture) : IAsyncLifetime
         GC.SuppressFinalize(this);
     }
 }
+
+/// <summary>Where the refreshes stood before a step.</summary>
+/// <param name="SinceMs">The step's start, Unix ms.</param>
+/// <param name="ServerRefreshes">The server's refresh count.</param>
+public readonly record struct RefreshMark(long SinceMs, int ServerRefreshes);

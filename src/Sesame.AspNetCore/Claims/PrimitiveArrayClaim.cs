@@ -1,0 +1,127 @@
+using System.Text.Json.Nodes;
+
+namespace Sesame.AspNetCore.Claims;
+
+/// <summary>
+/// A claim holding an array of JSON primitives (e.g. roles or permissions), as the reference's <c>PrimitiveArrayClaim</c>. Validators:
+/// <see cref="PrimitiveArrayClaimValidators{T}.Includes"/>, <see cref="PrimitiveArrayClaimValidators{T}.Excludes"/>,
+/// <see cref="PrimitiveArrayClaimValidators{T}.IncludesAll"/>, <see cref="PrimitiveArrayClaimValidators{T}.IncludesAny"/>,
+/// <see cref="PrimitiveArrayClaimValidators{T}.ExcludesAll"/>.
+/// </summary>
+/// <typeparam name="T">The element type: <see cref="string"/>, <see cref="bool"/> or a number type.</typeparam>
+public class PrimitiveArrayClaim<T> : SessionClaim
+    where T : notnull
+{
+    private readonly Func<SessionClaimFetchContext, CancellationToken, ValueTask<ClaimValue<IReadOnlyList<T>>>> _fetchValue;
+
+    /// <summary>Creates the claim.</summary>
+    /// <param name="key">The payload property that holds it.</param>
+    /// <param name="fetchValue">Fetches the current values (<see cref="ClaimValue{T}.None"/>: leave the payload as it is).</param>
+    /// <param name="defaultMaxAge">How old a value its validators accept when they are given no max age; <see langword="null"/>: any age.</param>
+    public PrimitiveArrayClaim(string key, Func<SessionClaimFetchContext, CancellationToken, ValueTask<ClaimValue<IReadOnlyList<T>>>> fetchValue,
+        TimeSpan? defaultMaxAge = null)
+        : base(key)
+    {
+        ClaimJson.EnsureSupported<T>();
+        ArgumentNullException.ThrowIfNull(fetchValue);
+        _fetchValue = fetchValue;
+        DefaultMaxAge = defaultMaxAge;
+        Validators = new PrimitiveArrayClaimValidators<T>(this);
+    }
+
+    /// <summary>The max age of validators made without one.</summary>
+    public TimeSpan? DefaultMaxAge { get; }
+
+    /// <summary>This claim's validators.</summary>
+    public PrimitiveArrayClaimValidators<T> Validators { get; }
+
+    /// <summary>Fetches the current values.</summary>
+    /// <param name="context">Whose session, and the request.</param>
+    /// <param name="cancellationToken">Cancels the fetch.</param>
+    /// <returns>The values, or none.</returns>
+    public ValueTask<ClaimValue<IReadOnlyList<T>>> FetchValueAsync(SessionClaimFetchContext context, CancellationToken cancellationToken) =>
+        _fetchValue(context, cancellationToken);
+
+    /// <inheritdoc />
+    public override async ValueTask<JsonNode?> FetchValueAsJsonAsync(SessionClaimFetchContext context, CancellationToken cancellationToken)
+    {
+        var value = await _fetchValue(context, cancellationToken).ConfigureAwait(false);
+        return value.HasValue && value.Value is not null ? ClaimJson.ToArray(value.Value) : null;
+    }
+
+    /// <summary>The values stored in <paramref name="payload"/>, or none (absent, or not an array of <typeparamref name="T"/>).</summary>
+    /// <param name="payload">An access-token payload.</param>
+    /// <returns>The values, or none.</returns>
+    public ClaimValue<IReadOnlyList<T>> GetValueFromPayload(JsonObject payload) =>
+        ClaimJson.TryReadArray<T>(GetJsonValueFromPayload(payload), out var values) ? values : ClaimValue<IReadOnlyList<T>>.None;
+}
+
+/// <summary>The validators of a <see cref="PrimitiveArrayClaim{T}"/>. Each takes a max age (<see langword="null"/>: the claim's default)
+/// and an id (default: the claim's key).</summary>
+/// <typeparam name="T">The element type.</typeparam>
+public sealed class PrimitiveArrayClaimValidators<T>
+    where T : notnull
+{
+    private readonly PrimitiveArrayClaim<T> _claim;
+
+    internal PrimitiveArrayClaimValidators(PrimitiveArrayClaim<T> claim) => _claim = claim;
+
+    /// <summary>Valid when the array contains <paramref name="value"/>.</summary>
+    /// <param name="value">The value that must be present.</param>
+    /// <param name="maxAge">How old the value may be.</param>
+    /// <param name="id">The id in error lists.</param>
+    /// <returns>The validator.</returns>
+    public SessionClaimValidator Includes(T value, TimeSpan? maxAge = null, string? id = null) =>
+        Make(values => values.Contains(value), "expectedToInclude", ClaimJson.ToNode(value), null, maxAge, id);
+
+    /// <summary>Valid when the array does not contain <paramref name="value"/>.</summary>
+    /// <param name="value">The value that must be absent.</param>
+    /// <param name="maxAge">How old the value may be.</param>
+    /// <param name="id">The id in error lists.</param>
+    /// <returns>The validator.</returns>
+    public SessionClaimValidator Excludes(T value, TimeSpan? maxAge = null, string? id = null) =>
+        Make(values => !values.Contains(value), "expectedToNotInclude", ClaimJson.ToNode(value), null, maxAge, id);
+
+    /// <summary>Valid when the array contains every one of <paramref name="values"/>.</summary>
+    /// <param name="values">The values that must all be present.</param>
+    /// <param name="maxAge">How old the value may be.</param>
+    /// <param name="id">The id in error lists.</param>
+    /// <returns>The validator.</returns>
+    public SessionClaimValidator IncludesAll(IReadOnlyList<T> values, TimeSpan? maxAge = null, string? id = null)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return Make(actual => values.All(actual.Contains), "expectedToInclude", ClaimJson.ToArray(values), null, maxAge, id);
+    }
+
+    /// <summary>Valid when the array contains at least one of <paramref name="values"/>.</summary>
+    /// <param name="values">The values of which one must be present.</param>
+    /// <param name="maxAge">How old the value may be.</param>
+    /// <param name="id">The id in error lists.</param>
+    /// <returns>The validator.</returns>
+    public SessionClaimValidator IncludesAny(IReadOnlyList<T> values, TimeSpan? maxAge = null, string? id = null)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        // The reference names the expectation "expectedToNotInclude" when the value is missing and "expectedToIncludeAtLeastOneOf" when
+        // it is wrong; clients may match either, so both are kept.
+        return Make(actual => values.Any(actual.Contains), "expectedToIncludeAtLeastOneOf", ClaimJson.ToArray(values), "expectedToNotInclude",
+            maxAge, id);
+    }
+
+    /// <summary>Valid when the array contains none of <paramref name="values"/>.</summary>
+    /// <param name="values">The values that must all be absent.</param>
+    /// <param name="maxAge">How old the value may be.</param>
+    /// <param name="id">The id in error lists.</param>
+    /// <returns>The validator.</returns>
+    public SessionClaimValidator ExcludesAll(IReadOnlyList<T> values, TimeSpan? maxAge = null, string? id = null)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return Make(actual => !values.Any(actual.Contains), "expectedToNotInclude", ClaimJson.ToArray(values), null, maxAge, id);
+    }
+
+    private ValueClaimValidator Make(Func<T[], bool> check, string expectedName, JsonNode expected, string? missingExpectedName,
+        TimeSpan? maxAge, string? id)
+        => new(id ?? _claim.Key, _claim, maxAge ?? _claim.DefaultMaxAge,
+            static node => node is not null,
+            node => ClaimJson.TryReadArray<T>(node, out var actual) && check(actual),
+            missing => new JsonObject { [missing && missingExpectedName is not null ? missingExpectedName : expectedName] = expected.DeepClone() });
+}

@@ -1,0 +1,129 @@
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace Sesame.AspNetCore.Identity.Tests;
+
+using TokenTransferMethod = Sesame.Client.TokenTransferMethod;
+
+/// <summary>
+/// The same rules with Identity on PostgreSQL (Npgsql's EF Core provider) and the sessions in PostgreSQL (<c>UsePostgreSql</c>), two
+/// instances over one database: the private instance of <c>build/services/postgres.sh</c>, found through <c>SESAME_TEST_POSTGRES</c>.
+/// Each test has its own schema.
+/// </summary>
+public sealed class PostgreSqlIdentityTests : IAsyncLifetime
+{
+    private const string Password = "Passw0rd!";
+    private const string NewPassword = "N3w-Passw0rd!";
+
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly string _schema = "identity_" + Guid.NewGuid().ToString("N")[..16];
+    private readonly List<IAsyncDisposable> _owned = [];
+    private NpgsqlDataSource _admin = null!;
+    private IdentityTestStorage _storage = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        var connectionString = Environment.GetEnvironmentVariable("SESAME_TEST_POSTGRES");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            Assert.Fail("SESAME_TEST_POSTGRES is not set, so the PostgreSQL tests have no database. Start the private test instance with "
+                + "`bash build/services/postgres.sh start` (from the repository root) and export the SESAME_TEST_POSTGRES=... line it prints, "
+                + "or run the whole suite with `bash build/test.sh`.");
+        }
+
+        _admin = NpgsqlDataSource.Create(connectionString);
+        await using (var create = _admin.CreateCommand($"CREATE SCHEMA \"{_schema}\";"))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        _storage = IdentityTestStorage.PostgreSql(new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = _schema }.ConnectionString);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        for (var i = _owned.Count - 1; i >= 0; i--)
+        {
+            await _owned[i].DisposeAsync();
+        }
+
+        if (_admin is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using (var drop = _admin.CreateCommand($"DROP SCHEMA IF EXISTS \"{_schema}\" CASCADE;"))
+            {
+                await drop.ExecuteNonQueryAsync();
+            }
+
+            await _admin.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task PostgreSql_PasswordChangeOnOneInstance_EndsTheOtherInstancesSession_ThenLoginAgain()
+    {
+        var first = Own(await IdentityTestHost.StartAsync(_storage, _time));
+        var second = Own(await IdentityTestHost.StartAsync(_storage, _time, createTables: false));
+        using (var anonymous = new HttpClient { BaseAddress = first.BaseAddress })
+        using (var register = await anonymous.PostAsJsonAsync("/register", new { email = "alice@example.com", password = Password }))
+        {
+            Assert.Equal(200, (int)register.StatusCode);
+        }
+
+        var laptop = Own(new Device(first, _time));
+        var phone = Own(new Device(second, _time, TokenTransferMethod.Cookie));
+        Assert.Equal(200, (await laptop.LoginAsync("alice@example.com", Password)).Status);
+        Assert.Equal(200, (await phone.LoginAsync("alice@example.com", Password)).Status);
+        Assert.Equal(200, (await phone.GetAsync("/api/me")).Status);
+
+        var (status, _) = await laptop.PostJsonAsync("/manage/info", new { oldPassword = Password, newPassword = NewPassword });
+        Assert.Equal(200, status);
+
+        _time.Advance(IdentityTestHost.AccessTokenLifetime + TimeSpan.FromSeconds(1));
+        Assert.Equal(200, (await laptop.GetAsync("/api/me")).Status);
+        Assert.Equal(401, (await phone.GetAsync("/api/me")).Status);
+        Assert.Equal(200, (await phone.LoginAsync("alice@example.com", NewPassword)).Status);
+        Assert.Equal(200, (await phone.GetAsync("/api/me")).Status);
+    }
+
+    [Fact]
+    public async Task PostgreSql_StampChangeByAppCode_AndLockout_RefuseRefreshes()
+    {
+        var host = Own(await IdentityTestHost.StartAsync(_storage, _time));
+        using (var anonymous = new HttpClient { BaseAddress = host.BaseAddress })
+        {
+            foreach (var email in new[] { "alice@example.com", "bob@example.com" })
+            {
+                using var register = await anonymous.PostAsJsonAsync("/register", new { email, password = Password });
+                Assert.Equal(200, (int)register.StatusCode);
+            }
+        }
+
+        var alice = Own(new Device(host, _time));
+        var bob = Own(new Device(host, _time));
+        Assert.Equal(200, (await alice.LoginAsync("alice@example.com", Password)).Status);
+        Assert.Equal(200, (await bob.LoginAsync("bob@example.com", Password)).Status);
+        await host.WithUsersAsync(async users => await users.UpdateSecurityStampAsync((await users.FindByEmailAsync("alice@example.com"))!));
+        var attacker = Own(new Device(host, _time));
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            await attacker.LoginAsync("bob@example.com", "wrong");
+        }
+
+        Assert.Equal((400, "LockedOut"), await attacker.LoginAsync("bob@example.com", Password));
+        _time.Advance(IdentityTestHost.AccessTokenLifetime + TimeSpan.FromSeconds(1));
+        Assert.Equal(401, (await alice.GetAsync("/api/me")).Status);
+        Assert.Equal(401, (await bob.GetAsync("/api/me")).Status);
+        Assert.Empty(await host.Services.GetRequiredService<ISessionService>().ListSessionsAsync(
+            await host.WithUsersAsync(async users => (await users.FindByEmailAsync("alice@example.com"))!.Id)));
+    }
+
+    private T Own<T>(T disposable)
+        where T : IAsyncDisposable
+    {
+        _owned.Add(disposable);
+        return disposable;
+    }
+}
