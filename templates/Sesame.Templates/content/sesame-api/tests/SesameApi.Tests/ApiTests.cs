@@ -21,6 +21,9 @@ public sealed class ApiTests : IAsyncLifetime
         _app = ApiHost.Build(new WebApplicationOptions
         {
             ContentRootPath = AppContext.BaseDirectory,
+            // Not Production: there Session:ApiDomain (the API's public origin) is required, and this test server's port is only
+            // known once it listens.
+            EnvironmentName = "Testing",
             Args = ["--urls", "http://127.0.0.1:0", "--Session:DatabasePath", Path.Combine(_directory, "sesame.db")],
         });
         await _app.StartAsync(TestContext.Current.CancellationToken);
