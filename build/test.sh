@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs what the tests need, starts private database instances,
-# builds, runs every test project, stops the databases, and ends with one line "N passed, N failed".
+# builds, runs every test project (net10.0), the client and server suites again on .NET 8, the packaging path (pack, install
+# the templates, build and test what they make), stops the databases, and ends with one line "N passed, N failed".
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -51,5 +52,22 @@ if [ -z "$passed" ] || [ -z "$failed" ]; then
   done
 fi
 if [ "$test_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "net10.0 suite: $passed passed, $failed failed"
+
+# Two more runs, each ending with "<what>: N passed, N failed", added to the total:
+#   build/net8-tests.sh      the client and server suites on the .NET 8 runtime (self-contained net8.0 builds)
+#   build/template-tests.sh  every package packed into a local feed, both dotnet new templates instantiated for net8.0 and
+#                            net10.0 and built from that feed alone, their tests run
+for step in net8-tests template-tests; do
+  bash "build/$step.sh" "$results/$step" 2>&1 | tee "$results/$step.log"
+  step_rc=${PIPESTATUS[0]}
+  line=$(grep -E ': [0-9]+ passed, [0-9]+ failed$' "$results/$step.log" | tail -n 1)
+  p=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+  f=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+  if [ -z "$p" ]; then p=0; f=1; fi
+  if [ "$step_rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  passed=$((passed + p)); failed=$((failed + f))
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

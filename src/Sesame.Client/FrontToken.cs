@@ -67,11 +67,16 @@ public sealed class FrontToken
 
             var hasPayload = root.TryGetProperty("up", out var up);
             var payload = hasPayload && up.ValueKind == JsonValueKind.Object ? up.Clone() : s_emptyObject;
-            return new FrontToken(uid.GetString()!, (long)ate.GetDouble(), payload, hasPayload ? up.GetRawText() : "null");
+            return new FrontToken(uid.GetString()!, SaturatingToInt64(ate.GetDouble()), payload, hasPayload ? up.GetRawText() : "null");
         }
         catch (Exception ex) when (ex is FormatException or JsonException or DecoderFallbackException)
         {
             return null;
         }
     }
+
+    // An out-of-range double-to-long cast saturates from .NET 9 on but gives long.MinValue on .NET 8 (x64): clamp explicitly so
+    // an absurd expiry means "never" or "long ago" on both runtimes. 2^63 is the first double above long.MaxValue.
+    private static long SaturatingToInt64(double value) =>
+        value >= 9.223372036854775808E18 ? long.MaxValue : value <= long.MinValue ? long.MinValue : (long)value;
 }

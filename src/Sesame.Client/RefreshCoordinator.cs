@@ -7,7 +7,7 @@ using Sesame.Client.Internal;
 namespace Sesame.Client;
 
 /// <summary>What a refresh attempt decided for the request that asked for it (docs/protocol/refresh.md#single-refresh).</summary>
-public enum RefreshOutcomeKind
+internal enum RefreshOutcomeKind
 {
     /// <summary>The session is fresh (refreshed now, or by another request/process meanwhile): re-send the request.</summary>
     Retry,
@@ -22,7 +22,7 @@ public enum RefreshOutcomeKind
 /// <summary>The result of <see cref="RefreshCoordinator.RefreshAfterUnauthorisedAsync"/>. The caller owns (and must dispose) <see cref="Response"/>.</summary>
 /// <param name="Kind">What was decided.</param>
 /// <param name="Response">The refresh endpoint's response, when the caller may need it.</param>
-public readonly record struct RefreshOutcome(RefreshOutcomeKind Kind, HttpResponseMessage? Response);
+internal readonly record struct RefreshOutcome(RefreshOutcomeKind Kind, HttpResponseMessage? Response);
 
 /// <summary>
 /// The one refresh algorithm (docs/protocol/refresh.md, docs/protocol/legacy.md), shared by every door (HttpClient handler, explicit API, RestSharp,
@@ -109,7 +109,7 @@ public sealed class RefreshCoordinator
     /// <summary>Whether <paramref name="response"/> is the expired-session answer.</summary>
     /// <param name="response">A response of a handled request.</param>
     /// <returns>True if its status is <see cref="SesameClientOptions.SessionExpiredStatusCode"/>.</returns>
-    public bool IsSessionExpiredResponse(HttpResponseMessage response)
+    internal bool IsSessionExpiredResponse(HttpResponseMessage response)
     {
         ArgumentNullException.ThrowIfNull(response);
         return (int)response.StatusCode == _dialect.SessionExpiredStatusCode;
@@ -135,7 +135,7 @@ public sealed class RefreshCoordinator
     /// <param name="sentWith">The snapshot the failed request was sent with.</param>
     /// <param name="cancellationToken">Cancels waiting for the lock and the refresh request.</param>
     /// <returns>The decision; the caller owns its response.</returns>
-    public Task<RefreshOutcome> RefreshAfterUnauthorisedAsync(SessionTokens sentWith, CancellationToken cancellationToken)
+    internal Task<RefreshOutcome> RefreshAfterUnauthorisedAsync(SessionTokens sentWith, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sentWith);
         return RefreshCoreAsync(sentWith, cancellationToken);
@@ -147,7 +147,7 @@ public sealed class RefreshCoordinator
     /// <param name="sentWith">The snapshot the request was sent with.</param>
     /// <param name="cancellationToken">Unused for the write itself: received tokens are always saved.</param>
     /// <returns>A task that completes when the tokens are stored.</returns>
-    public ValueTask ApplyResponseAsync(HttpResponseMessage response, SessionTokens sentWith, CancellationToken cancellationToken)
+    internal ValueTask ApplyResponseAsync(HttpResponseMessage response, SessionTokens sentWith, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(sentWith);
@@ -170,7 +170,7 @@ public sealed class RefreshCoordinator
     /// endpoint throws <see cref="HttpRequestException"/> with its status.</summary>
     /// <param name="cancellationToken">Cancels the refresh.</param>
     /// <returns>True if refreshed (or refreshed by someone else meanwhile).</returns>
-    public async Task<bool> AttemptRefreshingSessionAsync(CancellationToken cancellationToken)
+    internal async Task<bool> AttemptRefreshingSessionAsync(CancellationToken cancellationToken)
     {
         var outcome = await RefreshCoreAsync(TokenStore.Current, cancellationToken).ConfigureAwait(false);
         using var response = outcome.Response;
@@ -187,7 +187,7 @@ public sealed class RefreshCoordinator
     /// for refresh failures (false), only for cancellation.</summary>
     /// <param name="cancellationToken">Cancels a probe or refresh.</param>
     /// <returns>True if a session exists.</returns>
-    public async Task<bool> DoesSessionExistAsync(CancellationToken cancellationToken)
+    internal async Task<bool> DoesSessionExistAsync(CancellationToken cancellationToken)
     {
         var tokens = await GetTokensForRequestAsync(cancellationToken).ConfigureAwait(false);
         if (_dialect.GetState(tokens) != LocalSessionState.Exists)

@@ -61,7 +61,7 @@ public sealed class HeaderModeTests
         using var client = new HeaderSession(server);
         await client.LoginAsync("u1");
 
-        var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(client.RefreshToken!)));
+        var expected = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(client.RefreshToken!))).ToLowerInvariant();
         Assert.Equal(expected, (string?)Jwt.Payload(client.AccessToken!)["refreshTokenHash1"]);
     }
 

@@ -249,7 +249,7 @@ internal sealed record PreviousVersionDatabase(string KeyId, byte[] PrivateKeyPk
         return new PreviousVersionDatabase(keyId, pkcs8, secret, accessToken, refreshToken);
     }
 
-    public static string Sha256Hex(string value) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value)));
+    public static string Sha256Hex(string value) => Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value))).ToLowerInvariant();
 }
 
 /// <summary>Reads a Sesame SQLite file the way an attacker with read access would, and forges tokens from it.</summary>

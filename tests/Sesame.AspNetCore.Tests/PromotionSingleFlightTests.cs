@@ -202,7 +202,7 @@ public sealed class PromotionSingleFlightTests
             await Server.DisposeAsync();
         }
 
-        private static string Sha(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+        private static string Sha(string value) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(value))).ToLowerInvariant();
     }
 
     [Fact]

@@ -67,7 +67,7 @@ public abstract class SessionStoreContractTests : IAsyncLifetime
 
     private static string NewId(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N");
 
-    private static string Hash2() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+    private static string Hash2() => Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
 
     private static StoredSession NewSession(string? userId = null, DateTimeOffset? expiresAt = null, string? payload = null) => new(
         NewId("handle"),

@@ -162,7 +162,7 @@ internal static class StormProbe
             await storm.AdvanceServerClockAsync(61).ConfigureAwait(false);
             var expiredSeenMs = await RawStormAsync(seen, 401).ConfigureAwait(false);
             var refresh = Stopwatch.StartNew();
-            await storm.Coordinator.AttemptRefreshingSessionAsync(CancellationToken.None).ConfigureAwait(false);
+            await storm.Session.AttemptRefreshingSessionAsync(CancellationToken.None).ConfigureAwait(false);
             var refreshMs = refresh.Elapsed.TotalMilliseconds;
             var child = storm.Coordinator.TokenStore.Current.AccessToken!;
             var childMs = await RawStormAsync(child, 200).ConfigureAwait(false);

@@ -52,7 +52,7 @@ public class RefreshStormBenchmarks
     public async Task<int> ValidTokenStormThenOneRefresh()
     {
         var ok = await StormAsync().ConfigureAwait(false);
-        if (!await _coordinator.AttemptRefreshingSessionAsync(CancellationToken.None).ConfigureAwait(false))
+        if (!await Session.AttemptRefreshingSessionAsync(CancellationToken.None).ConfigureAwait(false))
         {
             throw new InvalidOperationException("the refresh round-trip did not refresh");
         }
@@ -69,6 +69,9 @@ public class RefreshStormBenchmarks
 
     /// <summary>The client's refresh coordinator (the storm probe reads the current tokens from it).</summary>
     internal RefreshCoordinator Coordinator => _coordinator;
+
+    /// <summary>The client's session API (explicit refreshes).</summary>
+    internal ISessionClient Session => _services.GetRequiredService<ISessionClient>();
 
     /// <summary>The server's process id (the storm probe pins it to a CPU).</summary>
     internal int ServerProcessId => _server.ProcessId;

@@ -16,7 +16,9 @@ internal sealed class BoundedTokenCache<TValue>
     where TValue : class
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(TokenTextComparer.Instance);
+#if NET9_0_OR_GREATER
     private readonly ConcurrentDictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
+#endif
     private readonly Func<TValue, long, bool> _isStale;
     private readonly int _capacity;
     private int _count;
@@ -29,7 +31,9 @@ internal sealed class BoundedTokenCache<TValue>
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 4);
         _capacity = capacity;
         _isStale = isStale;
+#if NET9_0_OR_GREATER
         _bySpan = _entries.GetAlternateLookup<ReadOnlySpan<char>>();
+#endif
     }
 
     /// <summary>Entries held now.</summary>
@@ -38,7 +42,12 @@ internal sealed class BoundedTokenCache<TValue>
     /// <summary>The value cached for <paramref name="token"/>, if any; marks the entry as in use.</summary>
     public bool TryGet(ReadOnlySpan<char> token, [NotNullWhen(true)] out TValue? value)
     {
+#if NET9_0_OR_GREATER
         if (_bySpan.TryGetValue(token, out var entry))
+#else
+        // .NET 8 has no span lookup in ConcurrentDictionary: the token text is copied once per lookup.
+        if (_entries.TryGetValue(token.ToString(), out var entry))
+#endif
         {
             // Written once per sweep period rather than on every hit, so readers on other cores keep their copy of the line.
             if (!entry.Used)

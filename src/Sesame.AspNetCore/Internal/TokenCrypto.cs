@@ -12,7 +12,11 @@ internal static class TokenCrypto
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(value), hash);
+#if NET9_0_OR_GREATER
         return Convert.ToHexStringLower(hash);
+#else
+        return Convert.ToHexString(hash).ToLowerInvariant();
+#endif
     }
 
     /// <summary>Constant-time equality of two ASCII strings (hashes, anti-CSRF tokens).</summary>

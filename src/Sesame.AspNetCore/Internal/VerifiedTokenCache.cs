@@ -1,3 +1,7 @@
+#if !NET9_0_OR_GREATER
+#pragma warning disable CA1822 // the span members implement IAlternateEqualityComparer on .NET 9+ only
+#endif
+
 namespace Sesame.AspNetCore.Internal;
 
 /// <summary>
@@ -45,7 +49,10 @@ internal sealed class VerifiedTokenCache
 /// character, so a hash collision can only cost a comparison, never a false hit; and only verified tokens are stored, so a client
 /// cannot fill a bucket with texts it chose.
 /// </summary>
-internal sealed class TokenTextComparer : IEqualityComparer<string>, IAlternateEqualityComparer<ReadOnlySpan<char>, string>
+internal sealed class TokenTextComparer : IEqualityComparer<string>
+#if NET9_0_OR_GREATER
+    , IAlternateEqualityComparer<ReadOnlySpan<char>, string>
+#endif
 {
     private const int HashedTail = 48;
 

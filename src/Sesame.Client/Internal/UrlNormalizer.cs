@@ -46,25 +46,74 @@ internal static class UrlNormalizer
         return true;
     }
 
-    /// <summary>Normalises a base path: leading slash, no trailing slash, <c>/</c> becomes empty.</summary>
+    /// <summary>
+    /// Normalises a base path as the official client does: a full URL or a domain followed by a path keeps only its path
+    /// (<c>api.example.com/one/two</c>, <c>localhost:4000/one</c>); a query and a fragment are dropped (<c>exists?email=…</c> is
+    /// <c>/exists</c>); a leading slash is added and one trailing slash removed, so <c>/</c> and <c>""</c> become <c>""</c>.
+    /// </summary>
     public static string NormalizePath(string? input)
     {
         var text = (input ?? string.Empty).Trim();
-        if (text.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        if (HasHttpScheme(text))
         {
-            text = new Uri(text).AbsolutePath;
+            return PathOf(text);
         }
 
-        text = text.TrimEnd('/');
-        if (text.Length > 0 && text[0] != '/')
+        // A domain name (a host with a dot) or localhost in front of the path: drop it as the official client does.
+        if (IsDomainGiven(text) || text.StartsWith("localhost", StringComparison.Ordinal))
         {
-            text = "/" + text;
+            return PathOf("http://" + text);
         }
 
-        return text;
+        return PathOf("http://example.com" + (text.StartsWith('/') ? text : "/" + text));
     }
 
-    /// <summary>Normalises <c>SessionTokenBackendDomain</c>: trimmed, lower-cased, port dropped; a leading dot is kept (dropped for localhost/IP).</summary>
+    private static bool HasHttpScheme(string text) =>
+        text.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+
+    // The official client's test: a dot somewhere, no leading slash, and a host (read as http://{text}) that contains a dot.
+    private static bool IsDomainGiven(string text) =>
+        text.Contains('.', StringComparison.Ordinal) && !text.StartsWith('/') && HostOf(text).Contains('.', StringComparison.Ordinal);
+
+    // The host of "{text}" read as the authority of an http URL: up to the first '/', '?' or '#', without user info and port.
+    private static string HostOf(string text)
+    {
+        var end = text.AsSpan().IndexOfAny('/', '?', '#');
+        var authority = end < 0 ? text : text[..end];
+        var at = authority.LastIndexOf('@');
+        if (at >= 0)
+        {
+            authority = authority[(at + 1)..];
+        }
+
+        var colon = authority.LastIndexOf(':');
+        return colon >= 0 && !authority.EndsWith(']') ? authority[..colon] : authority;
+    }
+
+    // The path of an absolute http(s) URL (its query and fragment dropped, dot segments resolved and characters escaped as a URL
+    // parser does), without one trailing slash.
+    private static string PathOf(string url)
+    {
+        var afterScheme = url.IndexOf("://", StringComparison.Ordinal) + 3;
+        var rest = url.AsSpan(afterScheme);
+        var pathStart = rest.IndexOfAny('/', '?', '#');
+        var path = pathStart < 0 || rest[pathStart] != '/' ? "/" : rest[pathStart..].ToString();
+        var end = path.AsSpan().IndexOfAny('?', '#');
+        if (end >= 0)
+        {
+            path = path[..end];
+        }
+
+        if (Uri.TryCreate("http://example.com" + path, UriKind.Absolute, out var uri))
+        {
+            path = uri.AbsolutePath;
+        }
+
+        return path.EndsWith('/') ? path[..^1] : path;
+    }
+
+    /// <summary>Normalises <c>SessionTokenBackendDomain</c> as the official client does: trimmed, lower-cased, port, path, query and fragment dropped; a leading
+    /// dot is kept (dropped for <c>localhost</c> and IP addresses).</summary>
     public static bool TryNormalizeSessionScope(string input, out string scope)
     {
         scope = string.Empty;
@@ -85,8 +134,9 @@ internal static class UrlNormalizer
             return false;
         }
 
+        // Unlike the API domain's rule (any name starting with "localhost"), only "localhost" itself and IP addresses drop the dot.
         var host = uri.IdnHost;
-        scope = IsLocalhostOrIp(host) || !hadDot ? host : "." + host;
+        scope = host == "localhost" || IPAddress.TryParse(host.Trim('[', ']'), out _) || !hadDot ? host : "." + host;
         return true;
     }
 
