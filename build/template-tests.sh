@@ -104,8 +104,15 @@ if new sesame-api api-pg -n ApiPg --store postgresql; then
   if build "$tests" "$results/build-api-pg.log"; then
     if [ -n "${SESAME_TEST_POSTGRES:-}" ]; then
       exe="$tests/bin/Release/net10.0/ApiPg.Tests"
-      (cd "$(dirname "$exe")" && Session__PostgreSql__ConnectionString="$SESAME_TEST_POSTGRES" "$exe" -noColor) >"$results/test-api-pg.log" 2>&1
+      # A database of its own per run: a generated app has its own Data Protection key ring, so keys an earlier run stored
+      # would (rightly) stop it at start-up as "written under another key ring".
+      pgport=$(echo "$SESAME_TEST_POSTGRES" | sed -n 's/.*Port=\([0-9]*\).*/\1/p')
+      pgdb="sesame_template_$$_$(date +%s)"
+      psql -h 127.0.0.1 -p "$pgport" -U sesame -d postgres -qc "CREATE DATABASE $pgdb" >/dev/null
+      pgconn=$(echo "$SESAME_TEST_POSTGRES" | sed "s/Database=[^;]*/Database=$pgdb/")
+      (cd "$(dirname "$exe")" && Session__PostgreSql__ConnectionString="$pgconn" "$exe" -noColor) >"$results/test-api-pg.log" 2>&1
       count "$results/test-api-pg.log" || true
+      psql -h 127.0.0.1 -p "$pgport" -U sesame -d postgres -qc "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)" >/dev/null 2>&1 || true
     else
       echo "api --store postgresql: built (SESAME_TEST_POSTGRES not set: its tests not run)"
     fi
