@@ -2,19 +2,6 @@ using Microsoft.AspNetCore.Http;
 
 namespace Sesame.AspNetCore;
 
-/// <summary>How a cookie-mode request proves it was sent by the app and not forged by another site.</summary>
-public enum AntiCsrfMode
-{
-    /// <summary>No check (SameSite cookies are the protection).</summary>
-    None,
-
-    /// <summary>A random token travels in the access token, the refresh token and the <c>anti-csrf</c> header.</summary>
-    ViaToken,
-
-    /// <summary>The request must carry a <c>rid</c> header, which a cross-site form or image cannot add.</summary>
-    ViaCustomHeader,
-}
-
 /// <summary>Settings of the Sesame server. Bound from configuration (e.g. section <c>Session</c>) and validated at start-up.</summary>
 public sealed class SesameServerOptions
 {
@@ -117,26 +104,3 @@ public sealed class SesameServerOptions
     /// </summary>
     public IList<Claims.SessionClaimValidator> ClaimValidators { get; } = [];
 }
-
-/// <summary>Callbacks raised by the Sesame server, in the shape of <c>JwtBearerEvents</c>.</summary>
-public sealed class SesameEvents
-{
-    /// <summary>Raised after a session was refreshed successfully.</summary>
-    public Func<SesameSessionEventContext, Task> OnSessionRefreshed { get; set; } = static _ => Task.CompletedTask;
-
-    /// <summary>
-    /// Raised during a refresh, after the refresh token was found current and before new tokens are made: a handler may call
-    /// <see cref="SesameRefreshingContext.Reject"/> (e.g. the user was deleted or locked out), and the session is then revoked and the
-    /// refresh answered as unauthorised. Not raised for a replayed (stolen) token, which is revoked anyway.
-    /// </summary>
-    public Func<SesameRefreshingContext, Task> OnRefreshing { get; set; } = static _ => Task.CompletedTask;
-
-    /// <summary>Raised after a refresh token that had already been superseded was presented; the session is revoked by then.</summary>
-    public Func<SesameSessionEventContext, Task> OnTokenTheftDetected { get; set; } = static _ => Task.CompletedTask;
-}
-
-/// <summary>What an event handler learns about a session event. Never contains a token.</summary>
-/// <param name="HttpContext">The request.</param>
-/// <param name="SessionHandle">The session's handle.</param>
-/// <param name="UserId">The session's user.</param>
-public sealed record SesameSessionEventContext(HttpContext HttpContext, string SessionHandle, string UserId);

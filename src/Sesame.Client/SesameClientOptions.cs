@@ -1,42 +1,5 @@
 namespace Sesame.Client;
 
-/// <summary>
-/// How the session's tokens travel between the client and the server: the client's side of the one choice the server sees as
-/// <c>Sesame.AspNetCore.TokenTransferMethod</c> (same names, same values; the client announces it in <c>st-auth-mode</c>).
-/// </summary>
-public enum TokenTransferMethod
-{
-    /// <summary>Tokens travel in headers (<c>st-access-token</c>, <c>st-refresh-token</c>, <c>Authorization: Bearer</c>). The default for .NET apps.</summary>
-    Header = 0,
-
-    /// <summary>Tokens travel in cookies kept in the client's cookie jar (what a browser does).</summary>
-    Cookie = 1,
-}
-
-/// <summary>The wire dialect the client speaks.</summary>
-public enum SessionProtocol
-{
-    /// <summary>The current protocol (front token, <c>st-auth-mode</c>, refresh at <c>{ApiDomain}{ApiBasePath}/session/refresh</c>).</summary>
-    Current,
-
-    /// <summary>The 2019 seed-era protocol: cookies only, <c>sIdRefreshToken</c> as the "session exists" signal, an explicit refresh URL.</summary>
-    Legacy,
-}
-
-/// <summary>Which URLs get the session (current protocol). Every rule accepts the API domain's host and, with
-/// <see cref="SesameClientOptions.SessionTokenBackendDomain"/>, its sub-domains; they differ in scheme and port (docs/security.md).</summary>
-public enum InterceptionScopeRule
-{
-    /// <summary>The default: the reference rule (any port), except that the session never goes over <c>http</c> when the API domain is <c>https</c>.</summary>
-    HostNoDowngrade,
-
-    /// <summary>Strict: the scheme and the port must also be the API domain's (another service on another port of the same host gets nothing).</summary>
-    StrictOrigin,
-
-    /// <summary>The reference client's rule, for compatibility: the host alone decides, any scheme (so also plain <c>http</c>) and any port.</summary>
-    ReferenceHost,
-}
-
 /// <summary>Options of the Sesame client. Validated when the client starts (by <c>AddSesameClient</c> and <c>SesameRequest.Init</c>).</summary>
 public sealed class SesameClientOptions
 {
