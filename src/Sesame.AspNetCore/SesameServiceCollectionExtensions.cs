@@ -54,8 +54,9 @@ public static class SesameServiceCollectionExtensions
         }
 
         services.AddSingleton<SesameMarker>();
-        services.AddOptions<SesameServerOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SesameServerOptions>, SesameOptionsValidator>());
+        // The single-setting rules are attributes on the options (a source-generated validator); the rest is a custom validator.
+        services.AddOptionsWithValidateOnStart<SesameServerOptions, SesameServerOptionsDataAnnotationsValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SesameServerOptions>, SesameServerOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SesameSettings>();
         services.TryAddSingleton<StoreInitializer>();

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Sesame.AspNetCore.Internal;
+
+/// <summary>
+/// The rules of <see cref="SesameServerOptions"/> that DataAnnotations attributes cannot express (two settings compared, the host's
+/// environment, URL shapes, the claim map); the single-setting rules are attributes checked by
+/// <see cref="SesameServerOptionsDataAnnotationsValidator"/>. Both run at start-up and every problem is reported at once.
+/// </summary>
+/// <param name="environment">The host's environment; null where there is no host (a bare service collection), which skips the
+/// Production-only rules.</param>
+internal sealed class SesameServerOptionsValidator(IHostEnvironment? environment = null) : IValidateOptions<SesameServerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SesameServerOptions options)
+    {
+        var errors = new List<string>();
+        if (options.SessionExpiredStatusCode == options.InvalidClaimStatusCode)
+        {
+            errors.Add("Session:SessionExpiredStatusCode and Session:InvalidClaimStatusCode must differ.");
+        }
+
+        // Without ApiDomain the issuer, the OpenID jwks_uri and the cookies' Secure flag come from the request (its Host header, which any
+        // client sets, and its scheme, which behind a TLS-terminating proxy is http): fine on a developer's machine, not in production.
+        if (options.ApiDomain is null && environment?.IsProduction() == true)
+        {
+            errors.Add("Session:ApiDomain must be set in the Production environment (e.g. https://api.example.com, the API's public origin): "
+                + "without it the access tokens' issuer, the OpenID configuration's jwks_uri and the cookies' Secure flag come from the request's "
+                + "Host header and scheme, which a client controls or a TLS-terminating proxy changes. See docs/security.md.");
+        }
+
+        CheckOrigin(options.ApiDomain, "ApiDomain", errors);
+        CheckOrigin(options.WebsiteDomain, "WebsiteDomain", errors);
+        if (options.ClaimMapping is not null && options.ClaimMapping.ClaimTypes.Any(static pair => string.IsNullOrWhiteSpace(pair.Value)))
+        {
+            errors.Add("Session:ClaimMapping:ClaimTypes must map every payload property to a non-empty claim type.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void CheckOrigin(string? value, string name, List<string> errors)
+    {
+        if (value is not null && !Uri.TryCreate(value, UriKind.Absolute, out _))
+        {
+            errors.Add($"Session:{name} must be an absolute URL such as https://api.example.com (got '{value}').");
+        }
+    }
+}
