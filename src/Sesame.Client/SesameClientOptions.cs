@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Sesame.Client;
 
 /// <summary>Options of the Sesame client. Validated when the client starts (by <c>AddSesameClient</c> and <c>SesameRequest.Init</c>).</summary>
@@ -8,6 +10,7 @@ public sealed class SesameClientOptions
     public string? ApiDomain { get; set; }
 
     /// <summary>The path under which the session endpoints live. Default <c>/auth</c>.</summary>
+    [Required(AllowEmptyStrings = true, ErrorMessage = "ApiBasePath cannot be null (use \"\" or \"/\" for the root).")]
     public string ApiBasePath { get; set; } = "/auth";
 
     /// <summary>An explicit refresh URL (the seeds' <c>init(refreshTokenUrl, …)</c>). Required for <see cref="SessionProtocol.Legacy"/>;
@@ -20,9 +23,11 @@ public sealed class SesameClientOptions
     public string? SignOutUrl { get; set; }
 
     /// <summary>The status the server answers when the access token has expired ("try refresh"). Default 401 (the seeds use 440).</summary>
+    [Range(100, 599, ErrorMessage = "SessionExpiredStatusCode must be an HTTP status (100-599).")]
     public int SessionExpiredStatusCode { get; set; } = 401;
 
     /// <summary>The status the server answers when a session claim is invalid. Default 403. Must differ from <see cref="SessionExpiredStatusCode"/>.</summary>
+    [Range(100, 599, ErrorMessage = "InvalidClaimStatusCode must be an HTTP status (100-599).")]
     public int InvalidClaimStatusCode { get; set; } = 403;
 
     /// <summary>How tokens travel (current protocol only). Default <see cref="TokenTransferMethod.Header"/>.</summary>
@@ -32,6 +37,7 @@ public sealed class SesameClientOptions
     public string? SessionTokenBackendDomain { get; set; }
 
     /// <summary>How many times one request may refresh the session and retry after an expired-session answer. Default 10; 0 disables refreshing on expiry.</summary>
+    [Range(0, int.MaxValue, ErrorMessage = "MaxRetryAttemptsForSessionRefresh must be 0 or more.")]
     public int MaxRetryAttemptsForSessionRefresh { get; set; } = 10;
 
     /// <summary>The wire dialect. Default <see cref="SessionProtocol.Current"/>.</summary>
@@ -54,6 +60,7 @@ public sealed class SesameClientOptions
 
     /// <summary>How the interception scope treats scheme and port. Default <see cref="InterceptionScopeRule.HostNoDowngrade"/>. The legacy
     /// protocol always compares scheme, host and port with the refresh URL's (its reference rule).</summary>
+    [EnumDataType(typeof(InterceptionScopeRule), ErrorMessage = "InterceptionScope must be one of the InterceptionScopeRule values.")]
     public InterceptionScopeRule InterceptionScope { get; set; } = InterceptionScopeRule.HostNoDowngrade;
 
     /// <summary>Replaces the interception scope rule: return <see langword="true"/> for the absolute URLs the client should attach the session to.

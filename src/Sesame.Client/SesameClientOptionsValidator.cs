@@ -3,9 +3,18 @@ using Sesame.Client.Internal;
 
 namespace Sesame.Client;
 
-/// <summary>Checks <see cref="SesameClientOptions"/> at start-up and reports every problem at once.</summary>
+/// <summary>
+/// Checks <see cref="SesameClientOptions"/> at start-up (and when <see cref="SesameRequest"/> is initialised without dependency injection)
+/// and reports every problem at once.
+/// </summary>
+/// <remarks>
+/// The single-setting rules are DataAnnotations attributes on the options' properties, checked by a source-generated validator; this
+/// class runs them and then the rules attributes cannot express (settings compared with each other, URL and domain shapes).
+/// </remarks>
 public sealed class SesameClientOptionsValidator : IValidateOptions<SesameClientOptions>
 {
+    private static readonly SesameClientOptionsDataAnnotationsValidator s_attributeRules = new();
+
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, SesameClientOptions options)
     {
@@ -18,14 +27,9 @@ public sealed class SesameClientOptionsValidator : IValidateOptions<SesameClient
     internal static List<string> Collect(SesameClientOptions options)
     {
         var errors = new List<string>();
-        if (options.SessionExpiredStatusCode is < 100 or > 599)
+        if (s_attributeRules.Validate(null, options) is { Failed: true, Failures: { } failures })
         {
-            errors.Add($"SessionExpiredStatusCode must be an HTTP status (100-599), not {options.SessionExpiredStatusCode}.");
-        }
-
-        if (options.InvalidClaimStatusCode is < 100 or > 599)
-        {
-            errors.Add($"InvalidClaimStatusCode must be an HTTP status (100-599), not {options.InvalidClaimStatusCode}.");
+            errors.AddRange(failures);
         }
 
         if (options.SessionExpiredStatusCode == options.InvalidClaimStatusCode)
@@ -33,16 +37,12 @@ public sealed class SesameClientOptionsValidator : IValidateOptions<SesameClient
             errors.Add("SessionExpiredStatusCode and InvalidClaimStatusCode cannot be equal.");
         }
 
-        if (options.MaxRetryAttemptsForSessionRefresh < 0)
-        {
-            errors.Add("MaxRetryAttemptsForSessionRefresh must be 0 or more.");
-        }
-
         if (options.RefreshRequestTimeout <= TimeSpan.Zero && options.RefreshRequestTimeout != Timeout.InfiniteTimeSpan)
         {
             errors.Add("RefreshRequestTimeout must be positive (or Timeout.InfiniteTimeSpan).");
         }
 
+        // Not a [Range] attribute: RangeAttribute over TimeSpan converts its bounds by reflection, which trimming does not allow.
         if (options.RefreshLockWaitTimeout <= TimeSpan.Zero)
         {
             errors.Add("RefreshLockWaitTimeout must be positive.");
@@ -51,16 +51,6 @@ public sealed class SesameClientOptionsValidator : IValidateOptions<SesameClient
         if (options.RefreshLockMaxWait != Timeout.InfiniteTimeSpan && options.RefreshLockMaxWait < options.RefreshLockWaitTimeout)
         {
             errors.Add("RefreshLockMaxWait must be at least RefreshLockWaitTimeout (or Timeout.InfiniteTimeSpan).");
-        }
-
-        if (!Enum.IsDefined(options.InterceptionScope))
-        {
-            errors.Add($"InterceptionScope must be one of {string.Join(", ", Enum.GetNames<InterceptionScopeRule>())}, not {(int)options.InterceptionScope}.");
-        }
-
-        if (options.ApiBasePath is null)
-        {
-            errors.Add("ApiBasePath cannot be null (use \"\" or \"/\" for the root).");
         }
 
         if (options.Protocol == SessionProtocol.Legacy && string.IsNullOrWhiteSpace(options.RefreshTokenUrl))

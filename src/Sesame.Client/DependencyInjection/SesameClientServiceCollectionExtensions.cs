@@ -29,8 +29,7 @@ public static class SesameClientServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
 
-        services.AddOptions<SesameClientOptions>().Configure(configure).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SesameClientOptions>, SesameClientOptionsValidator>());
+        services.AddOptionsWithValidateOnStart<SesameClientOptions, SesameClientOptionsValidator>().Configure(configure);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ITokenStore, MemoryTokenStore>();
         services.TryAddSingleton<IRefreshLock>(static sp =>
