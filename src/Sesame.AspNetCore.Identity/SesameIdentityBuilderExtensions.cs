@@ -46,8 +46,7 @@ public static class SesameIdentityBuilderExtensions
             typeof(NoOpEmailSender<>).MakeGenericType(userType)));
         var sessionsType = typeof(SesameIdentitySessions<>).MakeGenericType(userType);
         services.TryAddScoped(sessionsType);
-        services.AddOptions<SesameIdentityOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SesameIdentityOptions>, SesameIdentityOptionsValidator>());
+        services.AddOptionsWithValidateOnStart<SesameIdentityOptions, SesameIdentityOptionsDataAnnotationsValidator>();
 
         // Identity's rules run after any OnRefreshing handler of the app, and only if it did not refuse the refresh already.
         services.AddOptions<SesameServerOptions>().PostConfigure(server =>
