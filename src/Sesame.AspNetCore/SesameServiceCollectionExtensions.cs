@@ -89,14 +89,8 @@ public static class SesameServiceCollectionExtensions
         services.AddAuthentication(SesameDefaults.AuthenticationScheme);
         services.Configure<AuthenticationOptions>(static authentication => authentication.AddScheme(SesameDefaults.AuthenticationScheme,
             static scheme => scheme.HandlerType = typeof(SesameAuthenticationHandler)));
-        services.AddOptions<SesameAuthenticationOptions>(SesameDefaults.AuthenticationScheme).Validate(static options =>
-        {
-            options.Validate(SesameDefaults.AuthenticationScheme);
-            return true;
-        }).Validate(
-            static options => options.Events is null && options.EventsType is null,
-            "The Sesame scheme raises no authentication events, so SesameAuthenticationOptions.Events/EventsType would never be called; "
-            + "use SesameServerOptions.Events (AddSesame(o => o.Events.…)) for session events.");
+        services.AddOptions<SesameAuthenticationOptions>(SesameDefaults.AuthenticationScheme);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SesameAuthenticationOptions>, SesameAuthenticationOptionsValidator>());
         services.TryAddSingleton<SesameAuthenticationOptionsCache>();
         services.TryAddTransient<SesameAuthenticationHandler>();
         services.AddAuthorization();
