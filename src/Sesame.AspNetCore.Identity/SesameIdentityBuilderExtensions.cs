@@ -46,7 +46,7 @@ public static class SesameIdentityBuilderExtensions
             typeof(NoOpEmailSender<>).MakeGenericType(userType)));
         var sessionsType = typeof(SesameIdentitySessions<>).MakeGenericType(userType);
         services.TryAddScoped(sessionsType);
-        services.AddOptionsWithValidateOnStart<SesameIdentityOptions, SesameIdentityOptionsDataAnnotationsValidator>();
+        services.AddOptionsWithValidateOnStart<SesameIdentityOptions, SesameIdentityOptionsValidator>();
 
         // Identity's rules run after any OnRefreshing handler of the app, and only if it did not refuse the refresh already.
         services.AddOptions<SesameServerOptions>().PostConfigure(server =>

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using System.Text.Json.Nodes;
 
@@ -28,7 +27,6 @@ public sealed class SesameIdentityOptions
     /// send again", so a client that holds a session would refresh and re-send a wrong password up to its retry limit. Must differ from
     /// <see cref="SesameServerOptions.SessionExpiredStatusCode"/> unless you accept that.
     /// </summary>
-    [Range(400, 499, ErrorMessage = "SesameIdentityOptions.LoginFailureStatusCode must be a 4xx status.")]
     public int LoginFailureStatusCode { get; set; } = 400;
 
     /// <summary>

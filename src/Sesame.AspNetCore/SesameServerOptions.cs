@@ -6,17 +6,12 @@ namespace Sesame.AspNetCore;
 /// <summary>Settings of the Sesame server. Bound from configuration (e.g. section <c>Session</c>) and validated at start-up.</summary>
 public sealed class SesameServerOptions
 {
-    // The bounds of the [Range] rules on TimeSpan settings: "positive" is at least one tick.
-    private const string OneTick = "00:00:00.0000001";
-    private const string MaxTimeSpan = "10675199.02:48:05.4775807";
     private const string ApiBasePathRule = "Session:ApiBasePath must start with '/' (e.g. /auth).";
 
     /// <summary>How long an access token is valid. Default 1 hour.</summary>
-    [Range(typeof(TimeSpan), OneTick, MaxTimeSpan, ErrorMessage = "Session:AccessTokenLifetime must be positive.")]
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>How long a session lives without a refresh-token rotation. Default 100 days.</summary>
-    [Range(typeof(TimeSpan), OneTick, MaxTimeSpan, ErrorMessage = "Session:RefreshTokenLifetime must be positive.")]
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(100);
 
     /// <summary>
@@ -38,11 +33,9 @@ public sealed class SesameServerOptions
     public string ApiBasePath { get; set; } = "/auth";
 
     /// <summary>Status of "session expired, refresh" and "unauthorised" answers. Default 401 (the legacy clients use 440).</summary>
-    [Range(400, 599, ErrorMessage = "Session:SessionExpiredStatusCode must be a 4xx or 5xx status.")]
     public int SessionExpiredStatusCode { get; set; } = 401;
 
     /// <summary>Status of "forbidden / invalid claim" answers. Default 403. Must differ from <see cref="SessionExpiredStatusCode"/>.</summary>
-    [Range(400, 599, ErrorMessage = "Session:InvalidClaimStatusCode must be a 4xx or 5xx status.")]
     public int InvalidClaimStatusCode { get; set; } = 403;
 
     /// <summary>
@@ -75,22 +68,18 @@ public sealed class SesameServerOptions
     public string DatabasePath { get; set; } = "sesame.db";
 
     /// <summary>How often a new access-token signing key is made. Older keys keep verifying while tokens they signed can live.</summary>
-    [Range(typeof(TimeSpan), OneTick, MaxTimeSpan, ErrorMessage = "Session:SigningKeyRotationInterval must be positive.")]
     public TimeSpan SigningKeyRotationInterval { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>
     /// How often a new refresh-token MAC key is made. Default 30 days. A retired key keeps verifying the refresh tokens it signed
     /// (twice <see cref="RefreshTokenLifetime"/> after its retirement, the longest such a token can stay usable), then it is deleted.
     /// </summary>
-    [Range(typeof(TimeSpan), OneTick, MaxTimeSpan, ErrorMessage = "Session:RefreshTokenKeyRotationInterval must be positive.")]
     public TimeSpan RefreshTokenKeyRotationInterval { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>
     /// How often every instance reloads the keys from the store. Default 1 minute. This bounds how long a key revoked on one
     /// instance (<see cref="ISigningKeyManager.RevokeKeyAsync"/>) is still accepted by the others. Between 1 second and 1 hour.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00",
-        ErrorMessage = "Session:KeyReloadInterval must be between 00:00:01 and 01:00:00 (it bounds how long a revoked key is still accepted).")]
     public TimeSpan KeyReloadInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>

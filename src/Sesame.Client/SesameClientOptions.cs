@@ -23,11 +23,9 @@ public sealed class SesameClientOptions
     public string? SignOutUrl { get; set; }
 
     /// <summary>The status the server answers when the access token has expired ("try refresh"). Default 401 (the seeds use 440).</summary>
-    [Range(100, 599, ErrorMessage = "SessionExpiredStatusCode must be an HTTP status (100-599).")]
     public int SessionExpiredStatusCode { get; set; } = 401;
 
     /// <summary>The status the server answers when a session claim is invalid. Default 403. Must differ from <see cref="SessionExpiredStatusCode"/>.</summary>
-    [Range(100, 599, ErrorMessage = "InvalidClaimStatusCode must be an HTTP status (100-599).")]
     public int InvalidClaimStatusCode { get; set; } = 403;
 
     /// <summary>How tokens travel (current protocol only). Default <see cref="TokenTransferMethod.Header"/>.</summary>
@@ -37,7 +35,6 @@ public sealed class SesameClientOptions
     public string? SessionTokenBackendDomain { get; set; }
 
     /// <summary>How many times one request may refresh the session and retry after an expired-session answer. Default 10; 0 disables refreshing on expiry.</summary>
-    [Range(0, int.MaxValue, ErrorMessage = "MaxRetryAttemptsForSessionRefresh must be 0 or more.")]
     public int MaxRetryAttemptsForSessionRefresh { get; set; } = 10;
 
     /// <summary>The wire dialect. Default <see cref="SessionProtocol.Current"/>.</summary>

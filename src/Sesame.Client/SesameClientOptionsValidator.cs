@@ -8,8 +8,8 @@ namespace Sesame.Client;
 /// and reports every problem at once.
 /// </summary>
 /// <remarks>
-/// The single-setting rules are DataAnnotations attributes on the options' properties, checked by a source-generated validator; this
-/// class runs them and then the rules attributes cannot express (settings compared with each other, URL and domain shapes).
+/// The required/enum rules are DataAnnotations attributes on the options' properties, checked by a source-generated validator; this
+/// class runs them and then the rules that are code (ranges, settings compared with each other, URL and domain shapes).
 /// </remarks>
 public sealed class SesameClientOptionsValidator : IValidateOptions<SesameClientOptions>
 {
@@ -32,9 +32,26 @@ public sealed class SesameClientOptionsValidator : IValidateOptions<SesameClient
             errors.AddRange(failures);
         }
 
+        // The ranges are code, not [Range] attributes: the source generator's copy of RangeAttribute ignores ErrorMessage (and, over
+        // TimeSpan, converts its bounds by reflection, which trimming does not allow).
+        if (options.SessionExpiredStatusCode is < 100 or > 599)
+        {
+            errors.Add($"SessionExpiredStatusCode must be an HTTP status (100-599), not {options.SessionExpiredStatusCode}.");
+        }
+
+        if (options.InvalidClaimStatusCode is < 100 or > 599)
+        {
+            errors.Add($"InvalidClaimStatusCode must be an HTTP status (100-599), not {options.InvalidClaimStatusCode}.");
+        }
+
         if (options.SessionExpiredStatusCode == options.InvalidClaimStatusCode)
         {
             errors.Add("SessionExpiredStatusCode and InvalidClaimStatusCode cannot be equal.");
+        }
+
+        if (options.MaxRetryAttemptsForSessionRefresh < 0)
+        {
+            errors.Add("MaxRetryAttemptsForSessionRefresh must be 0 or more.");
         }
 
         if (options.RefreshRequestTimeout <= TimeSpan.Zero && options.RefreshRequestTimeout != Timeout.InfiniteTimeSpan)
@@ -42,7 +59,6 @@ public sealed class SesameClientOptionsValidator : IValidateOptions<SesameClient
             errors.Add("RefreshRequestTimeout must be positive (or Timeout.InfiniteTimeSpan).");
         }
 
-        // Not a [Range] attribute: RangeAttribute over TimeSpan converts its bounds by reflection, which trimming does not allow.
         if (options.RefreshLockWaitTimeout <= TimeSpan.Zero)
         {
             errors.Add("RefreshLockWaitTimeout must be positive.");

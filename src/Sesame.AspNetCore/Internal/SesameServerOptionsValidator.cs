@@ -4,8 +4,8 @@ using Microsoft.Extensions.Options;
 namespace Sesame.AspNetCore.Internal;
 
 /// <summary>
-/// The rules of <see cref="SesameServerOptions"/> that DataAnnotations attributes cannot express (two settings compared, the host's
-/// environment, URL shapes, the claim map); the single-setting rules are attributes checked by
+/// The rules of <see cref="SesameServerOptions"/> that are not DataAnnotations attributes: ranges (see below), two settings compared,
+/// the host's environment, URL shapes, the claim map. The required/format rules are attributes checked by
 /// <see cref="SesameServerOptionsDataAnnotationsValidator"/>. Both run at start-up and every problem is reported at once.
 /// </summary>
 /// <param name="environment">The host's environment; null where there is no host (a bare service collection), which skips the
@@ -15,6 +15,28 @@ internal sealed class SesameServerOptionsValidator(IHostEnvironment? environment
     public ValidateOptionsResult Validate(string? name, SesameServerOptions options)
     {
         var errors = new List<string>();
+
+        // The ranges are code, not [Range] attributes: the source generator's copy of RangeAttribute ignores ErrorMessage, and these
+        // messages name the configuration keys.
+        CheckPositive(options.AccessTokenLifetime, "AccessTokenLifetime", errors);
+        CheckPositive(options.RefreshTokenLifetime, "RefreshTokenLifetime", errors);
+        CheckPositive(options.SigningKeyRotationInterval, "SigningKeyRotationInterval", errors);
+        CheckPositive(options.RefreshTokenKeyRotationInterval, "RefreshTokenKeyRotationInterval", errors);
+        if (options.KeyReloadInterval < TimeSpan.FromSeconds(1) || options.KeyReloadInterval > TimeSpan.FromHours(1))
+        {
+            errors.Add("Session:KeyReloadInterval must be between 00:00:01 and 01:00:00 (it bounds how long a revoked key is still accepted).");
+        }
+
+        if (options.SessionExpiredStatusCode is < 400 or > 599)
+        {
+            errors.Add("Session:SessionExpiredStatusCode must be a 4xx or 5xx status.");
+        }
+
+        if (options.InvalidClaimStatusCode is < 400 or > 599)
+        {
+            errors.Add("Session:InvalidClaimStatusCode must be a 4xx or 5xx status.");
+        }
+
         if (options.SessionExpiredStatusCode == options.InvalidClaimStatusCode)
         {
             errors.Add("Session:SessionExpiredStatusCode and Session:InvalidClaimStatusCode must differ.");
@@ -37,6 +59,14 @@ internal sealed class SesameServerOptionsValidator(IHostEnvironment? environment
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void CheckPositive(TimeSpan value, string name, List<string> errors)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            errors.Add($"Session:{name} must be positive.");
+        }
     }
 
     private static void CheckOrigin(string? value, string name, List<string> errors)

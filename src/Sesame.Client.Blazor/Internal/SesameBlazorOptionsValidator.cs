@@ -10,7 +10,8 @@ internal sealed class SesameBlazorOptionsValidator : IValidateOptions<SesameBlaz
     {
         ArgumentNullException.ThrowIfNull(options);
 
-        // Not a [Range] attribute: RangeAttribute over TimeSpan converts its bounds by reflection, which trimming does not allow.
+        // Not a [Range] attribute: the source generator's copy of RangeAttribute ignores ErrorMessage, and over TimeSpan converts its
+        // bounds by reflection, which trimming does not allow.
         return options.SessionChangePollInterval > TimeSpan.Zero
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail("SesameBlazorOptions.SessionChangePollInterval must be positive.");
