@@ -1,8 +1,4 @@
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using Sesame.AspNetCore.Internal;
 
 namespace Sesame.AspNetCore;
 

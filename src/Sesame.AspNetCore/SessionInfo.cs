@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Sesame.AspNetCore.Storage;
 
 namespace Sesame.AspNetCore;
 

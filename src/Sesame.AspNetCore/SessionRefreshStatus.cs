@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using Sesame.AspNetCore.Storage;
-
 namespace Sesame.AspNetCore;
 
 /// <summary>Outcome of a refresh.</summary>

@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using Sesame.AspNetCore.Storage;
-
 namespace Sesame.AspNetCore;
 
 /// <summary>The result of <see cref="ISessionService.VerifySessionAsync"/>.</summary>

@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Sesame.Client.Internal;
-
 namespace Sesame.Client;
 
 /// <summary>The result of <see cref="RefreshCoordinator.RefreshAfterUnauthorisedAsync"/>. The caller owns (and must dispose) <see cref="Response"/>.</summary>

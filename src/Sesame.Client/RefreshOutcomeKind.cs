@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Sesame.Client.Internal;
-
 namespace Sesame.Client;
 
 /// <summary>What a refresh attempt decided for the request that asked for it (docs/protocol/refresh.md#single-refresh).</summary>

@@ -2,9 +2,6 @@ using System.Buffers;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Sesame.Client.Internal;
 
 namespace Sesame.Client;
 

@@ -1,8 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http;
-using Sesame.AspNetCore.Internal;
 
 namespace Sesame.AspNetCore.Claims;
 

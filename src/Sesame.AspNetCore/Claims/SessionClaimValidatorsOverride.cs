@@ -1,9 +1,3 @@
-using System.Reflection;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Sesame.AspNetCore.Internal;
-
 namespace Sesame.AspNetCore.Claims;
 
 /// <summary>Endpoint metadata that replaces the global validators for one endpoint (the reference's <c>overrideGlobalClaimValidators</c>).</summary>

@@ -1,7 +1,5 @@
-using System.Reflection;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
-using Sesame.AspNetCore.Internal;
 
 namespace Sesame.AspNetCore.Claims;
 

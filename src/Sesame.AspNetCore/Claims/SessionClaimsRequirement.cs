@@ -1,7 +1,4 @@
-using System.Reflection;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http;
-using Sesame.AspNetCore.Internal;
 
 namespace Sesame.AspNetCore.Claims;
 

@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
-
 namespace Sesame.AspNetCore.Internal;
 
 /// <summary>The outcome of reading an access token, in the protocol's terms (docs/protocol/rotation.md#verification).</summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics.Metrics;
-
 namespace Sesame.AspNetCore.Internal;
 
 /// <summary>Outcome names shared by the refresh metrics and the refresh span.</summary>

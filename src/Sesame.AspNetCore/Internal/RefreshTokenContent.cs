@@ -1,8 +1,3 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-
 namespace Sesame.AspNetCore.Internal;
 
 /// <summary>What a refresh token says about itself once its MAC checked out.</summary>

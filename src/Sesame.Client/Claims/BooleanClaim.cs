@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Sesame.Client.Claims;
 
 /// <summary>A claim holding <see langword="true"/> or <see langword="false"/>, as the official client's <c>BooleanClaim</c>.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Sesame.Client.Claims;
 
 /// <summary>A claim value read from the payload, which may be absent.</summary>

@@ -1,12 +1,3 @@
-using System.Diagnostics.Metrics;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Sesame.Client;
-using Sesame.Client.Internal;
-
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Remembers which clients already got the session handler (null name = all clients).</summary>

@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
-
 namespace Sesame.Client.Internal;
 
 /// <summary>The cookie header last built from a snapshot's jar, and which of its cookies (one bit each) it holds.</summary>

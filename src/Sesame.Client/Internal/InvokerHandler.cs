@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Microsoft.Extensions.Logging;
-
 namespace Sesame.Client.Internal;
 
 /// <summary>Forwards to an invoker obtained per request (an <c>IHttpClientFactory</c> client, or the explicit API's own).</summary>
