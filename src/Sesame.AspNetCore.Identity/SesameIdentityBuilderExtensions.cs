@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Sesame.AspNetCore.Identity.Internal;
 
 namespace Sesame.AspNetCore.Identity;
@@ -46,8 +45,7 @@ public static class SesameIdentityBuilderExtensions
             typeof(NoOpEmailSender<>).MakeGenericType(userType)));
         var sessionsType = typeof(SesameIdentitySessions<>).MakeGenericType(userType);
         services.TryAddScoped(sessionsType);
-        services.AddOptions<SesameIdentityOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SesameIdentityOptions>, SesameIdentityOptionsValidator>());
+        services.AddOptionsWithValidateOnStart<SesameIdentityOptions, SesameIdentityOptionsValidator>();
 
         // Identity's rules run after any OnRefreshing handler of the app, and only if it did not refuse the refresh already.
         services.AddOptions<SesameServerOptions>().PostConfigure(server =>

@@ -3,19 +3,9 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Sesame.AspNetCore.Internal;
 
 namespace Sesame.AspNetCore;
-
-/// <summary>
-/// Options of the Sesame authentication scheme (the <c>Forward*</c> settings are honoured as by any ASP.NET Core scheme).
-/// Session settings, and session events, live in <see cref="SesameServerOptions"/>: the scheme raises no authentication events, so
-/// setting <c>Events</c> or <c>EventsType</c> here fails validation at start-up.
-/// </summary>
-public sealed class SesameAuthenticationOptions : AuthenticationSchemeOptions
-{
-}
 
 /// <summary>
 /// Authenticates requests by their Sesame access token (header or cookie, anti-CSRF included) and answers challenges
@@ -184,29 +174,4 @@ internal sealed class SesameAuthenticationHandler(
         var target = specific ?? current.ForwardDefaultSelector?.Invoke(_context) ?? current.ForwardDefault;
         return target is null || string.Equals(target, _scheme.Name, StringComparison.Ordinal) ? null : target;
     }
-}
-
-/// <summary>
-/// The Sesame scheme's options, read once and refreshed when they change, so the handler (one per request) looks nothing up.
-/// </summary>
-internal sealed class SesameAuthenticationOptionsCache : IDisposable
-{
-    private readonly IDisposable? _subscription;
-    private volatile SesameAuthenticationOptions _current;
-
-    public SesameAuthenticationOptionsCache(IOptionsMonitor<SesameAuthenticationOptions> monitor)
-    {
-        _current = monitor.Get(SesameDefaults.AuthenticationScheme);
-        _subscription = monitor.OnChange((changed, name) =>
-        {
-            if (string.Equals(name, SesameDefaults.AuthenticationScheme, StringComparison.Ordinal))
-            {
-                _current = changed;
-            }
-        });
-    }
-
-    public SesameAuthenticationOptions Current => _current;
-
-    public void Dispose() => _subscription?.Dispose();
 }

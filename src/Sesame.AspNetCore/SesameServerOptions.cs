@@ -1,23 +1,13 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http;
 
 namespace Sesame.AspNetCore;
 
-/// <summary>How a cookie-mode request proves it was sent by the app and not forged by another site.</summary>
-public enum AntiCsrfMode
-{
-    /// <summary>No check (SameSite cookies are the protection).</summary>
-    None,
-
-    /// <summary>A random token travels in the access token, the refresh token and the <c>anti-csrf</c> header.</summary>
-    ViaToken,
-
-    /// <summary>The request must carry a <c>rid</c> header, which a cross-site form or image cannot add.</summary>
-    ViaCustomHeader,
-}
-
 /// <summary>Settings of the Sesame server. Bound from configuration (e.g. section <c>Session</c>) and validated at start-up.</summary>
 public sealed class SesameServerOptions
 {
+    private const string ApiBasePathRule = "Session:ApiBasePath must start with '/' (e.g. /auth).";
+
     /// <summary>How long an access token is valid. Default 1 hour.</summary>
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
 
@@ -38,6 +28,8 @@ public sealed class SesameServerOptions
     public string? WebsiteDomain { get; set; }
 
     /// <summary>Path prefix of the session endpoints. Default <c>/auth</c>.</summary>
+    [Required(ErrorMessage = ApiBasePathRule)]
+    [RegularExpression("/[\\s\\S]*", ErrorMessage = ApiBasePathRule)]
     public string ApiBasePath { get; set; } = "/auth";
 
     /// <summary>Status of "session expired, refresh" and "unauthorised" answers. Default 401 (the legacy clients use 440).</summary>
@@ -72,6 +64,7 @@ public sealed class SesameServerOptions
     public string? OlderCookieDomain { get; set; }
 
     /// <summary>Path of the SQLite database file used when no other store is registered. Default <c>sesame.db</c>.</summary>
+    [Required(ErrorMessage = "Session:DatabasePath must not be empty.")]
     public string DatabasePath { get; set; } = "sesame.db";
 
     /// <summary>How often a new access-token signing key is made. Older keys keep verifying while tokens they signed can live.</summary>
@@ -98,9 +91,11 @@ public sealed class SesameServerOptions
     public bool DiscardUnreadableKeys { get; set; }
 
     /// <summary>Callbacks for notable session events (theft detection, refreshes).</summary>
+    [Required(ErrorMessage = "Session:Events must not be null.")]
     public SesameEvents Events { get; set; } = new();
 
     /// <summary>How access-token payload properties become claims of <c>HttpContext.User</c> (roles included).</summary>
+    [Required(ErrorMessage = "Session:ClaimMapping must not be null.")]
     public SesameClaimMappingOptions ClaimMapping { get; set; } = new();
 
     /// <summary>
@@ -117,26 +112,3 @@ public sealed class SesameServerOptions
     /// </summary>
     public IList<Claims.SessionClaimValidator> ClaimValidators { get; } = [];
 }
-
-/// <summary>Callbacks raised by the Sesame server, in the shape of <c>JwtBearerEvents</c>.</summary>
-public sealed class SesameEvents
-{
-    /// <summary>Raised after a session was refreshed successfully.</summary>
-    public Func<SesameSessionEventContext, Task> OnSessionRefreshed { get; set; } = static _ => Task.CompletedTask;
-
-    /// <summary>
-    /// Raised during a refresh, after the refresh token was found current and before new tokens are made: a handler may call
-    /// <see cref="SesameRefreshingContext.Reject"/> (e.g. the user was deleted or locked out), and the session is then revoked and the
-    /// refresh answered as unauthorised. Not raised for a replayed (stolen) token, which is revoked anyway.
-    /// </summary>
-    public Func<SesameRefreshingContext, Task> OnRefreshing { get; set; } = static _ => Task.CompletedTask;
-
-    /// <summary>Raised after a refresh token that had already been superseded was presented; the session is revoked by then.</summary>
-    public Func<SesameSessionEventContext, Task> OnTokenTheftDetected { get; set; } = static _ => Task.CompletedTask;
-}
-
-/// <summary>What an event handler learns about a session event. Never contains a token.</summary>
-/// <param name="HttpContext">The request.</param>
-/// <param name="SessionHandle">The session's handle.</param>
-/// <param name="UserId">The session's user.</param>
-public sealed record SesameSessionEventContext(HttpContext HttpContext, string SessionHandle, string UserId);

@@ -1,31 +1,14 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sesame.AspNetCore.Internal;
 using Sesame.AspNetCore.Storage;
 
 namespace Sesame.AspNetCore;
-
-/// <summary>What <c>AddSesame</c> returns; storage packages extend it (e.g. <c>UsePostgreSql</c>).</summary>
-public sealed class SesameBuilder
-{
-    /// <summary>Creates the builder over <paramref name="services"/>.</summary>
-    /// <param name="services">The app's services.</param>
-    public SesameBuilder(IServiceCollection services)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        Services = services;
-    }
-
-    /// <summary>The app's services.</summary>
-    public IServiceCollection Services { get; }
-}
 
 /// <summary>Registers the Sesame server.</summary>
 public static class SesameServiceCollectionExtensions
@@ -71,8 +54,9 @@ public static class SesameServiceCollectionExtensions
         }
 
         services.AddSingleton<SesameMarker>();
-        services.AddOptions<SesameServerOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SesameServerOptions>, SesameOptionsValidator>());
+        // The single-setting rules are attributes on the options (a source-generated validator); the rest is a custom validator.
+        services.AddOptionsWithValidateOnStart<SesameServerOptions, SesameServerOptionsDataAnnotationsValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SesameServerOptions>, SesameServerOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SesameSettings>();
         services.TryAddSingleton<StoreInitializer>();
@@ -105,14 +89,8 @@ public static class SesameServiceCollectionExtensions
         services.AddAuthentication(SesameDefaults.AuthenticationScheme);
         services.Configure<AuthenticationOptions>(static authentication => authentication.AddScheme(SesameDefaults.AuthenticationScheme,
             static scheme => scheme.HandlerType = typeof(SesameAuthenticationHandler)));
-        services.AddOptions<SesameAuthenticationOptions>(SesameDefaults.AuthenticationScheme).Validate(static options =>
-        {
-            options.Validate(SesameDefaults.AuthenticationScheme);
-            return true;
-        }).Validate(
-            static options => options.Events is null && options.EventsType is null,
-            "The Sesame scheme raises no authentication events, so SesameAuthenticationOptions.Events/EventsType would never be called; "
-            + "use SesameServerOptions.Events (AddSesame(o => o.Events.…)) for session events.");
+        services.AddOptions<SesameAuthenticationOptions>(SesameDefaults.AuthenticationScheme);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SesameAuthenticationOptions>, SesameAuthenticationOptionsValidator>());
         services.TryAddSingleton<SesameAuthenticationOptionsCache>();
         services.TryAddTransient<SesameAuthenticationHandler>();
         services.AddAuthorization();

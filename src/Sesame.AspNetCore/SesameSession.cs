@@ -1,22 +1,8 @@
 using System.Buffers.Text;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http;
 
 namespace Sesame.AspNetCore;
-
-/// <summary>
-/// How tokens travel between client and server: the server's side of the one choice a client makes (<c>st-auth-mode</c>; in
-/// .NET <c>Sesame.Client.TokenTransferMethod</c>, same names, same values). The server answers each request the way it came.
-/// </summary>
-public enum TokenTransferMethod
-{
-    /// <summary>Response headers <c>st-access-token</c>/<c>st-refresh-token</c>; requests send <c>Authorization: Bearer</c>.</summary>
-    Header = 0,
-
-    /// <summary>HttpOnly cookies <c>sAccessToken</c>/<c>sRefreshToken</c>.</summary>
-    Cookie = 1,
-}
 
 /// <summary>The verified session of a request: who, which session, and the access token's payload.</summary>
 public sealed class SesameSession
@@ -84,16 +70,4 @@ public sealed class SesameSession
 
     /// <summary>The payload as JSON text, decoded from the token only when someone asks.</summary>
     internal string PayloadJson => _payloadJson ??= Encoding.UTF8.GetString(Base64Url.DecodeFromChars(_encodedPayload));
-}
-
-/// <summary>Access to the verified session from a request.</summary>
-public static class SesameHttpContextExtensions
-{
-    /// <summary>The request's verified session, or <see langword="null"/> when it has none (or it did not verify).</summary>
-    /// <param name="httpContext">The request.</param>
-    public static SesameSession? GetSesameSession(this HttpContext httpContext)
-    {
-        ArgumentNullException.ThrowIfNull(httpContext);
-        return httpContext.Features.Get<SesameSession>();
-    }
 }

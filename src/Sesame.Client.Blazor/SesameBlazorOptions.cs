@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Sesame.Client.Blazor;
 
 /// <summary>Browser-specific options of the Blazor WebAssembly client (the protocol options stay in <see cref="SesameClientOptions"/>).</summary>
@@ -13,6 +15,7 @@ public sealed class SesameBlazorOptions
 
     /// <summary>The Web Locks name every tab of the origin takes while refreshing, and the key of the official client's lock
     /// (<see cref="ShareRefreshLockWithOfficialClient"/>). Default <c>REFRESH_TOKEN_USE</c>, the official client's key.</summary>
+    [Required(ErrorMessage = "SesameBlazorOptions.RefreshLockName must not be empty.")]
     public string RefreshLockName { get; set; } = "REFRESH_TOKEN_USE";
 
     /// <summary>Also take the official JavaScript client's refresh lock (its <c>browser-tabs-lock</c> item in <c>localStorage</c>) while
@@ -26,5 +29,6 @@ public sealed class SesameBlazorOptions
 
     /// <summary>The claim type <c>IsInRole</c>, <c>[Authorize(Roles = …)]</c> and <c>&lt;AuthorizeView Roles="…"&gt;</c> read; the payload properties
     /// <c>role</c>, <c>roles</c> and <c>st-role</c> become claims of this type. Default <c>role</c>.</summary>
+    [Required(ErrorMessage = "SesameBlazorOptions.RoleClaimType must not be empty.")]
     public string RoleClaimType { get; set; } = "role";
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Sesame.Client;
 using Sesame.Client.Blazor;
+using Sesame.Client.Blazor.Internal;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -67,17 +68,13 @@ public static class SesameBlazorServiceCollectionExtensions
             }
         });
 
-        var browserOptions = services.AddOptions<SesameBlazorOptions>();
+        // The single-setting rules are attributes on the options (a source-generated validator); the rest is a custom validator.
+        var browserOptions = services.AddOptionsWithValidateOnStart<SesameBlazorOptions, SesameBlazorOptionsDataAnnotationsValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SesameBlazorOptions>, SesameBlazorOptionsValidator>());
         if (configureBrowser is not null)
         {
             browserOptions.Configure(configureBrowser);
         }
-
-        browserOptions
-            .Validate(static o => o.SessionChangePollInterval > TimeSpan.Zero, "SesameBlazorOptions.SessionChangePollInterval must be positive.")
-            .Validate(static o => !string.IsNullOrWhiteSpace(o.RefreshLockName), "SesameBlazorOptions.RefreshLockName must not be empty.")
-            .Validate(static o => !string.IsNullOrWhiteSpace(o.RoleClaimType), "SesameBlazorOptions.RoleClaimType must not be empty.")
-            .ValidateOnStart();
 
         services.TryAddSingleton<SesameBrowserInterop>();
         builder.UseTokenStore<BrowserCookieTokenStore>();

@@ -6,24 +6,6 @@ using Sesame.Client.Internal;
 
 namespace Sesame.Client;
 
-/// <summary>What a refresh attempt decided for the request that asked for it (docs/protocol/refresh.md#single-refresh).</summary>
-internal enum RefreshOutcomeKind
-{
-    /// <summary>The session is fresh (refreshed now, or by another request/process meanwhile): re-send the request.</summary>
-    Retry,
-
-    /// <summary>The session is gone. <see cref="RefreshOutcome.Response"/> is the refresh's answer, if there was one.</summary>
-    SessionExpired,
-
-    /// <summary>The refresh endpoint failed (e.g. 5xx); the session is kept. <see cref="RefreshOutcome.Response"/> is its answer.</summary>
-    ApiError,
-}
-
-/// <summary>The result of <see cref="RefreshCoordinator.RefreshAfterUnauthorisedAsync"/>. The caller owns (and must dispose) <see cref="Response"/>.</summary>
-/// <param name="Kind">What was decided.</param>
-/// <param name="Response">The refresh endpoint's response, when the caller may need it.</param>
-internal readonly record struct RefreshOutcome(RefreshOutcomeKind Kind, HttpResponseMessage? Response);
-
 /// <summary>
 /// The one refresh algorithm (docs/protocol/refresh.md, docs/protocol/legacy.md), shared by every door (HttpClient handler, explicit API, RestSharp,
 /// Refit, Blazor): the probe of an unknown state, single flight across threads and processes (through <see cref="IRefreshLock"/> and by

@@ -1,41 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Sesame.Client;
-
-/// <summary>
-/// How the session's tokens travel between the client and the server: the client's side of the one choice the server sees as
-/// <c>Sesame.AspNetCore.TokenTransferMethod</c> (same names, same values; the client announces it in <c>st-auth-mode</c>).
-/// </summary>
-public enum TokenTransferMethod
-{
-    /// <summary>Tokens travel in headers (<c>st-access-token</c>, <c>st-refresh-token</c>, <c>Authorization: Bearer</c>). The default for .NET apps.</summary>
-    Header = 0,
-
-    /// <summary>Tokens travel in cookies kept in the client's cookie jar (what a browser does).</summary>
-    Cookie = 1,
-}
-
-/// <summary>The wire dialect the client speaks.</summary>
-public enum SessionProtocol
-{
-    /// <summary>The current protocol (front token, <c>st-auth-mode</c>, refresh at <c>{ApiDomain}{ApiBasePath}/session/refresh</c>).</summary>
-    Current,
-
-    /// <summary>The 2019 seed-era protocol: cookies only, <c>sIdRefreshToken</c> as the "session exists" signal, an explicit refresh URL.</summary>
-    Legacy,
-}
-
-/// <summary>Which URLs get the session (current protocol). Every rule accepts the API domain's host and, with
-/// <see cref="SesameClientOptions.SessionTokenBackendDomain"/>, its sub-domains; they differ in scheme and port (docs/security.md).</summary>
-public enum InterceptionScopeRule
-{
-    /// <summary>The default: the reference rule (any port), except that the session never goes over <c>http</c> when the API domain is <c>https</c>.</summary>
-    HostNoDowngrade,
-
-    /// <summary>Strict: the scheme and the port must also be the API domain's (another service on another port of the same host gets nothing).</summary>
-    StrictOrigin,
-
-    /// <summary>The reference client's rule, for compatibility: the host alone decides, any scheme (so also plain <c>http</c>) and any port.</summary>
-    ReferenceHost,
-}
 
 /// <summary>Options of the Sesame client. Validated when the client starts (by <c>AddSesameClient</c> and <c>SesameRequest.Init</c>).</summary>
 public sealed class SesameClientOptions
@@ -45,6 +10,7 @@ public sealed class SesameClientOptions
     public string? ApiDomain { get; set; }
 
     /// <summary>The path under which the session endpoints live. Default <c>/auth</c>.</summary>
+    [Required(AllowEmptyStrings = true, ErrorMessage = "ApiBasePath cannot be null (use \"\" or \"/\" for the root).")]
     public string ApiBasePath { get; set; } = "/auth";
 
     /// <summary>An explicit refresh URL (the seeds' <c>init(refreshTokenUrl, …)</c>). Required for <see cref="SessionProtocol.Legacy"/>;
@@ -91,6 +57,7 @@ public sealed class SesameClientOptions
 
     /// <summary>How the interception scope treats scheme and port. Default <see cref="InterceptionScopeRule.HostNoDowngrade"/>. The legacy
     /// protocol always compares scheme, host and port with the refresh URL's (its reference rule).</summary>
+    [EnumDataType(typeof(InterceptionScopeRule), ErrorMessage = "InterceptionScope must be one of the InterceptionScopeRule values.")]
     public InterceptionScopeRule InterceptionScope { get; set; } = InterceptionScopeRule.HostNoDowngrade;
 
     /// <summary>Replaces the interception scope rule: return <see langword="true"/> for the absolute URLs the client should attach the session to.

@@ -3,9 +3,18 @@ using Sesame.Client.Internal;
 
 namespace Sesame.Client;
 
-/// <summary>Checks <see cref="SesameClientOptions"/> at start-up and reports every problem at once.</summary>
+/// <summary>
+/// Checks <see cref="SesameClientOptions"/> at start-up (and when <see cref="SesameRequest"/> is initialised without dependency injection)
+/// and reports every problem at once.
+/// </summary>
+/// <remarks>
+/// The required/enum rules are DataAnnotations attributes on the options' properties, checked by a source-generated validator; this
+/// class runs them and then the rules that are code (ranges, settings compared with each other, URL and domain shapes).
+/// </remarks>
 public sealed class SesameClientOptionsValidator : IValidateOptions<SesameClientOptions>
 {
+    private static readonly SesameClientOptionsDataAnnotationsValidator s_attributeRules = new();
+
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, SesameClientOptions options)
     {
@@ -18,6 +27,13 @@ public sealed class SesameClientOptionsValidator : IValidateOptions<SesameClient
     internal static List<string> Collect(SesameClientOptions options)
     {
         var errors = new List<string>();
+        if (s_attributeRules.Validate(null, options) is { Failed: true, Failures: { } failures })
+        {
+            errors.AddRange(failures);
+        }
+
+        // The ranges are code, not [Range] attributes: the source generator's copy of RangeAttribute ignores ErrorMessage (and, over
+        // TimeSpan, converts its bounds by reflection, which trimming does not allow).
         if (options.SessionExpiredStatusCode is < 100 or > 599)
         {
             errors.Add($"SessionExpiredStatusCode must be an HTTP status (100-599), not {options.SessionExpiredStatusCode}.");
@@ -51,16 +67,6 @@ public sealed class SesameClientOptionsValidator : IValidateOptions<SesameClient
         if (options.RefreshLockMaxWait != Timeout.InfiniteTimeSpan && options.RefreshLockMaxWait < options.RefreshLockWaitTimeout)
         {
             errors.Add("RefreshLockMaxWait must be at least RefreshLockWaitTimeout (or Timeout.InfiniteTimeSpan).");
-        }
-
-        if (!Enum.IsDefined(options.InterceptionScope))
-        {
-            errors.Add($"InterceptionScope must be one of {string.Join(", ", Enum.GetNames<InterceptionScopeRule>())}, not {(int)options.InterceptionScope}.");
-        }
-
-        if (options.ApiBasePath is null)
-        {
-            errors.Add("ApiBasePath cannot be null (use \"\" or \"/\" for the root).");
         }
 
         if (options.Protocol == SessionProtocol.Legacy && string.IsNullOrWhiteSpace(options.RefreshTokenUrl))

@@ -2,28 +2,6 @@ using System.Text.Json;
 
 namespace Sesame.Client;
 
-/// <summary>What happened to the session (docs/protocol/refresh.md#events).</summary>
-public enum SessionEventType
-{
-    /// <summary>A session appeared (login response, or a probe that found one).</summary>
-    SessionCreated,
-
-    /// <summary>The session was refreshed.</summary>
-    RefreshSession,
-
-    /// <summary>The session is gone: see <see cref="SessionEvent.SessionExpiredOrRevoked"/>.</summary>
-    Unauthorised,
-
-    /// <summary>The session was signed out.</summary>
-    SignOut,
-
-    /// <summary>The access-token payload changed.</summary>
-    AccessTokenPayloadUpdated,
-
-    /// <summary>The API answered the invalid-claim status; see <see cref="SessionEvent.ClaimValidationErrors"/>.</summary>
-    ApiInvalidClaim,
-}
-
 /// <summary>One session event.</summary>
 public sealed class SessionEvent
 {
@@ -56,11 +34,4 @@ public sealed class SessionEvent
     internal static readonly SessionEvent PayloadUpdated = new(SessionEventType.AccessTokenPayloadUpdated);
     internal static readonly SessionEvent UnauthorisedExpired = new(SessionEventType.Unauthorised, true);
     internal static readonly SessionEvent UnauthorisedNoSession = new(SessionEventType.Unauthorised, false);
-}
-
-/// <summary>Session events of one client (also available as <see cref="SesameClientOptions.OnSessionEvent"/>).</summary>
-public interface ISessionEvents
-{
-    /// <summary>Raised for every session event, in protocol order. Handlers run on the thread that caused the event; exceptions are logged and ignored.</summary>
-    event EventHandler<SessionEvent>? EventRaised;
 }

@@ -62,6 +62,47 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void Every_single_setting_rule_keeps_its_message()
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddSesame(o =>
+        {
+            o.RefreshTokenLifetime = TimeSpan.Zero;
+            o.SigningKeyRotationInterval = TimeSpan.FromSeconds(-1);
+            o.RefreshTokenKeyRotationInterval = TimeSpan.Zero;
+            o.KeyReloadInterval = TimeSpan.FromHours(2);
+            o.SessionExpiredStatusCode = 399;
+            o.InvalidClaimStatusCode = 600;
+            o.ApiBasePath = " ";
+            o.DatabasePath = "";
+            o.Events = null!;
+            o.ClaimMapping = null!;
+        });
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<SesameServerOptions>>().Value);
+        string[] expected =
+        [
+            "Session:RefreshTokenLifetime must be positive.",
+            "Session:SigningKeyRotationInterval must be positive.",
+            "Session:RefreshTokenKeyRotationInterval must be positive.",
+            "Session:KeyReloadInterval must be between 00:00:01 and 01:00:00",
+            "Session:SessionExpiredStatusCode must be a 4xx or 5xx status.",
+            "Session:InvalidClaimStatusCode must be a 4xx or 5xx status.",
+            "Session:ApiBasePath must start with '/'",
+            "Session:DatabasePath must not be empty.",
+            "Session:Events must not be null.",
+            "Session:ClaimMapping must not be null.",
+        ];
+        foreach (var message in expected)
+        {
+            Assert.Contains(error.Failures, f => f.Contains(message, StringComparison.Ordinal));
+        }
+
+        Assert.DoesNotContain(error.Failures, f => f.Contains("AccessTokenLifetime", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Calling_add_sesame_twice_registers_the_scheme_once()
     {
         var services = new ServiceCollection().AddLogging();

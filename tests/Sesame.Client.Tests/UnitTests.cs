@@ -61,6 +61,25 @@ public sealed class UnitTests
     }
 
     [Fact]
+    public void Validation_ReportsTheAttributeRulesWithTheOthers()
+    {
+        var result = new SesameClientOptionsValidator().Validate(null, new SesameClientOptions
+        {
+            ApiDomain = "https://api.example.com",
+            ApiBasePath = null!,
+            SessionExpiredStatusCode = 42,
+            InterceptionScope = (InterceptionScopeRule)99,
+            RefreshLockWaitTimeout = TimeSpan.Zero,
+        });
+
+        var failures = result.Failures!.ToList();
+        Assert.Contains(failures, f => f.Contains("ApiBasePath cannot be null", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("SessionExpiredStatusCode must be an HTTP status (100-599)", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("InterceptionScope must be one of", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("RefreshLockWaitTimeout must be positive", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Validation_RunsWhenTheClientIsResolved()
     {
         var services = new ServiceCollection();

@@ -3,12 +3,6 @@ using Microsoft.AspNetCore.Http;
 
 namespace Sesame.AspNetCore.Claims;
 
-/// <summary>What a claim's fetcher learns: whose session, its payload so far, and the request (for services: <c>HttpContext.RequestServices</c>).</summary>
-/// <param name="UserId">The session's user.</param>
-/// <param name="AccessTokenPayload">The access-token payload as it stands (a copy: changing it changes nothing).</param>
-/// <param name="HttpContext">The request creating or using the session.</param>
-public sealed record SessionClaimFetchContext(string UserId, JsonObject AccessTokenPayload, HttpContext HttpContext);
-
 /// <summary>
 /// A session claim in the model of the official SDKs: a named value kept in the access-token payload as
 /// <c>{"&lt;key&gt;":{"v":value,"t":fetchedAtUnixMs}}</c>, with a way to fetch its current value. Claims listed in

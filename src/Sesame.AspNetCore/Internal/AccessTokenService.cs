@@ -7,31 +7,6 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Sesame.AspNetCore.Internal;
 
-/// <summary>The outcome of reading an access token, in the protocol's terms (docs/protocol/rotation.md#verification).</summary>
-internal enum AccessTokenStatus
-{
-    /// <summary>No token, or not a token of ours at all (parse or structure failure): treated as "no token".</summary>
-    Unusable,
-
-    /// <summary>Signed by one of our keys, well-formed and unexpired.</summary>
-    Valid,
-
-    /// <summary>Ours in shape but with a bad signature, an unknown key or expired: the client should refresh.</summary>
-    TryRefresh,
-}
-
-internal readonly record struct AccessTokenCheck(AccessTokenStatus Status, SesameSession? Session, string? Reason);
-
-/// <summary>What goes into a new access token besides the times.</summary>
-internal readonly record struct AccessTokenClaims(
-    string UserId,
-    string SessionHandle,
-    string RefreshTokenHash1,
-    string? ParentRefreshTokenHash1,
-    string? AntiCsrfToken,
-    string CustomClaimsJson,
-    string Issuer);
-
 /// <summary>
 /// Signs and verifies v5 access tokens (RS256 JWTs, header <c>kid</c>, <c>typ: JWT</c>, <c>version: "5"</c>) with
 /// <see cref="JsonWebTokenHandler"/>. Times come from the injected <see cref="TimeProvider"/>: the handler's own
@@ -237,14 +212,4 @@ internal sealed class AccessTokenService
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
-}
-
-/// <summary>A small immutable set of claim names.</summary>
-internal sealed class FrozenReservedClaims(string[] names)
-{
-    private readonly System.Collections.Frozen.FrozenSet<string> _names = System.Collections.Frozen.FrozenSet.ToFrozenSet(names, StringComparer.Ordinal);
-
-    public bool Contains(string name) => _names.Contains(name);
-
-    public IEnumerable<string> Names => _names;
 }

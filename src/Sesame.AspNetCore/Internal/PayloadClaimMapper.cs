@@ -3,12 +3,6 @@ using System.Text.Json;
 
 namespace Sesame.AspNetCore.Internal;
 
-/// <summary>One claim of the payload, ready to be added to a request's identity.</summary>
-/// <param name="Type">The claim type.</param>
-/// <param name="Value">The claim value.</param>
-/// <param name="ValueType">The claim value type (<see cref="ClaimValueTypes"/>, or <c>JSON</c>).</param>
-internal readonly record struct MappedClaim(string Type, string Value, string ValueType);
-
 /// <summary>
 /// Turns an access-token payload into claims as <see cref="SesameClaimMappingOptions"/> says, once per verified token: the result is kept
 /// on the (immutable, shared) <see cref="SesameSession"/>, so the per-request cost is one <see cref="Claim"/> per mapped value and nothing

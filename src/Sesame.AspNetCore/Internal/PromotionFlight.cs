@@ -2,26 +2,6 @@ using System.Collections.Concurrent;
 
 namespace Sesame.AspNetCore.Internal;
 
-/// <summary>What the store said when a child refresh token was promoted at verification (docs/protocol/rotation.md#verify-time-promotion).</summary>
-internal enum PromotionOutcomeKind
-{
-    /// <summary>The row holds this child token now (promoted by this flight or earlier): answer with a fresh access token.</summary>
-    Current,
-
-    /// <summary>A sibling was promoted: the token stays valid unchanged until it expires.</summary>
-    StaleBranch,
-
-    /// <summary>The session row is gone or expired.</summary>
-    SessionGone,
-
-    /// <summary>The compare-and-set kept losing to concurrent writers (other instances): the client should refresh.</summary>
-    KeptLosing,
-}
-
-/// <summary>The result of one promotion; when <paramref name="Kind"/> is <see cref="PromotionOutcomeKind.Current"/>,
-/// <paramref name="AccessTokenPayloadJson"/> is the row's payload and <paramref name="Fresh"/> the access token signed for it.</summary>
-internal readonly record struct PromotionOutcome(PromotionOutcomeKind Kind, string? AccessTokenPayloadJson, SesameSession? Fresh);
-
 /// <summary>
 /// Single flight for verify-time promotions in this process: concurrent requests carrying the same just-refreshed access token
 /// (same session handle and child refresh-token hash) wait for one promotion (one row read, one compare-and-set, one signature) and

@@ -6,9 +6,6 @@ using System.Text.Json;
 
 namespace Sesame.AspNetCore.Internal;
 
-/// <summary>What a refresh token says about itself once its MAC checked out.</summary>
-internal sealed record RefreshTokenContent(string SessionHandle, string? ParentRefreshTokenHash1, string? AntiCsrfToken);
-
 /// <summary>
 /// Mints and reads refresh tokens: <c>keyId "." base64url(json) "." base64url(HMAC-SHA256(key, keyId "." base64url(json)))</c>.
 /// The JSON carries the session handle, the parent's hash (needed to recognise "a child of the current token"), 32 random bytes

@@ -89,25 +89,3 @@ internal sealed class SesameMetrics
         }
     }
 }
-
-/// <summary>Outcome names shared by the refresh metrics and the refresh span.</summary>
-internal static class RefreshOutcomes
-{
-    public const string Refreshed = "refreshed";
-    public const string Unauthorised = "unauthorised";
-    public const string TokenTheft = "token_theft";
-    public const string StoreUnavailable = "store_unavailable";
-    public const string DuplicateCookies = "duplicate_cookies";
-}
-
-/// <summary>The server's <see cref="ActivitySource"/> "Sesame.AspNetCore": one span, "Sesame.AspNetCore.Refresh", per refresh request.
-/// <c>StartActivity</c> returns null (no allocation) when nobody listens.</summary>
-internal static class SesameActivitySource
-{
-    public const string Name = "Sesame.AspNetCore";
-    public const string RefreshActivityName = "Sesame.AspNetCore.Refresh";
-
-    public static readonly string? Version = typeof(SesameActivitySource).Assembly.GetName().Version?.ToString();
-
-    public static readonly ActivitySource Instance = new(Name, Version);
-}

@@ -9,9 +9,6 @@ using Sesame.AspNetCore.Storage;
 
 namespace Sesame.AspNetCore.Internal;
 
-/// <summary>A refresh-token MAC key: its id (carried in new refresh tokens) and secret.</summary>
-internal sealed record RefreshTokenKey(string KeyId, byte[] Secret);
-
 /// <summary>
 /// The keys Sesame signs with, cached in memory as an immutable snapshot that the verify path reads without a lock: the
 /// access-token signing keys (RS256) and the refresh-token MAC keys (HS256). Keys live in the store, encrypted with the app's

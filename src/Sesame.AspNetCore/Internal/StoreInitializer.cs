@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Sesame.AspNetCore.Storage;
 
 namespace Sesame.AspNetCore.Internal;
@@ -27,16 +26,4 @@ internal sealed class StoreInitializer(ISessionStore store)
             return _initialized;
         }
     }
-}
-
-/// <summary>Initialises the store and makes sure a signing key exists before the app serves requests.</summary>
-internal sealed class SesameStartup(StoreInitializer initializer, SigningKeyRing keys) : IHostedService
-{
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        await initializer.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        await keys.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,24 +1,5 @@
 namespace Sesame.Client.Internal;
 
-/// <summary>The local session state (docs/protocol/refresh.md#local-session-state).</summary>
-internal enum LocalSessionState
-{
-    /// <summary>The client knows there is no session (it was removed).</summary>
-    NotExists,
-
-    /// <summary>The client holds a session.</summary>
-    Exists,
-
-    /// <summary>The client knows nothing (fresh store): the next request probes with a refresh (current protocol only).</summary>
-    MayExist,
-}
-
-/// <summary>Header values the caller set on a request for names the session handler also writes; restored on every attempt.</summary>
-internal readonly record struct UserHeaders(string? Rid, string? Authorization, string? AntiCsrf, string? Cookie)
-{
-    public bool Any => Rid is not null || Authorization is not null || AntiCsrf is not null || Cookie is not null;
-}
-
 /// <summary>
 /// Everything that differs between the protocol dialects (docs/protocol/refresh.md, docs/protocol/legacy.md): how tokens are read from responses and written to requests,
 /// what "session exists" means, what the refresh request looks like and what counts as success. The refresh algorithm itself lives only in

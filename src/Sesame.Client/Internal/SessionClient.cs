@@ -1,7 +1,4 @@
-using System.Diagnostics.Metrics;
-
 using System.Text.Json;
-using Microsoft.Extensions.Logging;
 
 namespace Sesame.Client.Internal;
 
@@ -129,33 +126,4 @@ internal sealed class SessionClient(RefreshCoordinator coordinator, HttpMessageI
 
         return false;
     }
-}
-
-/// <summary>Forwards to an invoker obtained per request (an <c>IHttpClientFactory</c> client, or the explicit API's own).</summary>
-internal sealed class InvokerHandler(Func<HttpMessageInvoker> getInvoker) : HttpMessageHandler
-{
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        getInvoker().SendAsync(request, cancellationToken);
-}
-
-/// <summary>Builds a client's object graph once, for DI and for the explicit API alike.</summary>
-internal static class SesameClientComposition
-{
-    public static RefreshCoordinator CreateCoordinator(
-        SesameClientOptions options, ITokenStore store, IRefreshLock refreshLock, Func<HttpMessageInvoker> refreshInvoker, TimeProvider time, ILoggerFactory? loggerFactory,
-        IMeterFactory? meterFactory = null)
-    {
-        var endpoints = SessionEndpoints.Resolve(options);
-        ISessionDialect dialect = options.Protocol == SessionProtocol.Legacy
-            ? new LegacyDialect(options, endpoints, time)
-            : new CurrentDialect(options, endpoints, time);
-        var logger = loggerFactory?.CreateLogger<RefreshCoordinator>();
-        var events = new SessionEventSource(options.OnSessionEvent, (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        return new RefreshCoordinator(options, dialect, store, refreshLock, new RefreshTransport(refreshInvoker, options.RefreshRequestTimeout), events, time, logger,
-            new SesameClientMetrics(meterFactory));
-    }
-
-    public static ISessionClient CreateSessionClient(RefreshCoordinator coordinator, Func<HttpMessageInvoker> transport) =>
-        new SessionClient(coordinator, new HttpMessageInvoker(new SessionHandler(coordinator) { InnerHandler = new InvokerHandler(transport) }, disposeHandler: true));
-
 }

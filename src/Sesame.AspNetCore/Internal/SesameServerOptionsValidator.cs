@@ -3,34 +3,25 @@ using Microsoft.Extensions.Options;
 
 namespace Sesame.AspNetCore.Internal;
 
-/// <summary>Checks every setting at start-up and reports all problems at once.</summary>
+/// <summary>
+/// The rules of <see cref="SesameServerOptions"/> that are not DataAnnotations attributes: ranges (see below), two settings compared,
+/// the host's environment, URL shapes, the claim map. The required/format rules are attributes checked by
+/// <see cref="SesameServerOptionsDataAnnotationsValidator"/>. Both run at start-up and every problem is reported at once.
+/// </summary>
 /// <param name="environment">The host's environment; null where there is no host (a bare service collection), which skips the
 /// Production-only rules.</param>
-internal sealed class SesameOptionsValidator(IHostEnvironment? environment = null) : IValidateOptions<SesameServerOptions>
+internal sealed class SesameServerOptionsValidator(IHostEnvironment? environment = null) : IValidateOptions<SesameServerOptions>
 {
     public ValidateOptionsResult Validate(string? name, SesameServerOptions options)
     {
         var errors = new List<string>();
-        if (options.AccessTokenLifetime <= TimeSpan.Zero)
-        {
-            errors.Add("Session:AccessTokenLifetime must be positive.");
-        }
 
-        if (options.RefreshTokenLifetime <= TimeSpan.Zero)
-        {
-            errors.Add("Session:RefreshTokenLifetime must be positive.");
-        }
-
-        if (options.SigningKeyRotationInterval <= TimeSpan.Zero)
-        {
-            errors.Add("Session:SigningKeyRotationInterval must be positive.");
-        }
-
-        if (options.RefreshTokenKeyRotationInterval <= TimeSpan.Zero)
-        {
-            errors.Add("Session:RefreshTokenKeyRotationInterval must be positive.");
-        }
-
+        // The ranges are code, not [Range] attributes: the source generator's copy of RangeAttribute ignores ErrorMessage, and these
+        // messages name the configuration keys.
+        CheckPositive(options.AccessTokenLifetime, "AccessTokenLifetime", errors);
+        CheckPositive(options.RefreshTokenLifetime, "RefreshTokenLifetime", errors);
+        CheckPositive(options.SigningKeyRotationInterval, "SigningKeyRotationInterval", errors);
+        CheckPositive(options.RefreshTokenKeyRotationInterval, "RefreshTokenKeyRotationInterval", errors);
         if (options.KeyReloadInterval < TimeSpan.FromSeconds(1) || options.KeyReloadInterval > TimeSpan.FromHours(1))
         {
             errors.Add("Session:KeyReloadInterval must be between 00:00:01 and 01:00:00 (it bounds how long a revoked key is still accepted).");
@@ -51,16 +42,6 @@ internal sealed class SesameOptionsValidator(IHostEnvironment? environment = nul
             errors.Add("Session:SessionExpiredStatusCode and Session:InvalidClaimStatusCode must differ.");
         }
 
-        if (string.IsNullOrWhiteSpace(options.ApiBasePath) || options.ApiBasePath[0] != '/')
-        {
-            errors.Add("Session:ApiBasePath must start with '/' (e.g. /auth).");
-        }
-
-        if (string.IsNullOrWhiteSpace(options.DatabasePath))
-        {
-            errors.Add("Session:DatabasePath must not be empty.");
-        }
-
         // Without ApiDomain the issuer, the OpenID jwks_uri and the cookies' Secure flag come from the request (its Host header, which any
         // client sets, and its scheme, which behind a TLS-terminating proxy is http): fine on a developer's machine, not in production.
         if (options.ApiDomain is null && environment?.IsProduction() == true)
@@ -72,21 +53,20 @@ internal sealed class SesameOptionsValidator(IHostEnvironment? environment = nul
 
         CheckOrigin(options.ApiDomain, "ApiDomain", errors);
         CheckOrigin(options.WebsiteDomain, "WebsiteDomain", errors);
-        if (options.Events is null)
-        {
-            errors.Add("Session:Events must not be null.");
-        }
-
-        if (options.ClaimMapping is null)
-        {
-            errors.Add("Session:ClaimMapping must not be null.");
-        }
-        else if (options.ClaimMapping.ClaimTypes.Any(static pair => string.IsNullOrWhiteSpace(pair.Value)))
+        if (options.ClaimMapping is not null && options.ClaimMapping.ClaimTypes.Any(static pair => string.IsNullOrWhiteSpace(pair.Value)))
         {
             errors.Add("Session:ClaimMapping:ClaimTypes must map every payload property to a non-empty claim type.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void CheckPositive(TimeSpan value, string name, List<string> errors)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            errors.Add($"Session:{name} must be positive.");
+        }
     }
 
     private static void CheckOrigin(string? value, string name, List<string> errors)
