@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Text.Json.Nodes;
 using Sesame.Client;
@@ -165,8 +166,16 @@ public sealed class RefreshTests
         h.ExpireAccessToken();
         h.Server.ResetCounters();
 
-        // All ten read the same session synchronously when called (before any refresh can complete), then queue on the lock.
-        var attempts = Enumerable.Range(0, 10).Select(_ => h.Session.AttemptRefreshingSessionAsync()).ToArray();
+        // All ten must start from the same session: the refresh lock is held while they are called, so no refresh can finish before
+        // the last one read the session (without it, on a loaded machine the first refresh could complete on another thread while
+        // later calls were still being made, and those rightly refresh the new session again).
+        var refreshLock = h.Services.GetRequiredService<IRefreshLock>();
+        Task<bool>[] attempts;
+        await using (await refreshLock.TryAcquireAsync(TimeSpan.FromSeconds(10), default) ?? throw new InvalidOperationException("lock"))
+        {
+            attempts = Enumerable.Range(0, 10).Select(_ => h.Session.AttemptRefreshingSessionAsync()).ToArray();
+        }
+
         var results = await Task.WhenAll(attempts);
 
         Assert.All(results, Assert.True);
