@@ -24,10 +24,10 @@ public sealed class KeyMaterialAtRestTests
         Assert.NotEmpty(rows);
         foreach (var (keyId, stored) in rows)
         {
-            using var forger = new HeaderSession(server) { AccessToken = AtRest.ForgeAccessToken(keyId, stored, "admin") };
+            using var forger = new HeaderSession(server) { AccessToken = KeyMaterialForgery.ForgeAccessToken(keyId, stored, "admin") };
             var response = await forger.SendAsync(HttpMethod.Get, "/");
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-            Assert.False(AtRest.ImportsAsPkcs8(stored), $"signing key {keyId} is stored as a usable PKCS#8 private key");
+            Assert.False(KeyMaterialForgery.ImportsAsPkcs8(stored), $"signing key {keyId} is stored as a usable PKCS#8 private key");
         }
 
         Assert.Equal("alice", await (await alice.SendAsync(HttpMethod.Get, "/")).BodyAsync());
@@ -46,7 +46,7 @@ public sealed class KeyMaterialAtRestTests
         foreach (var secret in AtRest.SecretCandidates(server.DatabasePath))
         {
             using var forger = new HeaderSession(server);
-            var response = await forger.RefreshAsync(AtRest.ForgeRefreshToken(secret, handle));
+            var response = await forger.RefreshAsync(KeyMaterialForgery.ForgeRefreshToken(secret, null, handle));
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         }
 
@@ -127,7 +127,7 @@ public sealed class KeyMaterialAtRestTests
             Assert.Equal("alice", await (await alice.SendAsync(HttpMethod.Get, "/")).BodyAsync());
             Assert.NotEqual(old.KeyId, (string?)Jwt.Header(alice.AccessToken!)["kid"]); // the exposed key no longer signs
             Assert.Equal(3, alice.RefreshToken!.Split('.').Length);                     // new refresh tokens name their key
-            Assert.All(AtRest.SigningKeyRows(path), row => Assert.False(AtRest.ImportsAsPkcs8(row.Stored)));
+            Assert.All(AtRest.SigningKeyRows(path), row => Assert.False(KeyMaterialForgery.ImportsAsPkcs8(row.Stored)));
             Assert.All(AtRest.SecretCandidates(path), blob => Assert.NotEqual(old.Secret, blob));
         }
 
@@ -222,9 +222,9 @@ internal sealed record PreviousVersionDatabase(string KeyId, byte[] PrivateKeyPk
         var pkcs8 = rsa.ExportPkcs8PrivateKey();
         var secret = RandomNumberGenerator.GetBytes(32);
         var handle = Guid.NewGuid().ToString();
-        var refreshToken = AtRest.ForgeRefreshToken(secret, handle);
+        var refreshToken = KeyMaterialForgery.ForgeRefreshToken(secret, null, handle);
         var hash1 = Sha256Hex(refreshToken);
-        var accessToken = AtRest.ForgeAccessToken(keyId, pkcs8, userId, handle, hash1);
+        var accessToken = KeyMaterialForgery.ForgeAccessToken(keyId, pkcs8, userId, handle, hash1);
         using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()))
         {
             connection.Open();
@@ -288,61 +288,6 @@ internal static class AtRest
         }
 
         return blobs;
-    }
-
-    public static bool ImportsAsPkcs8(byte[] stored)
-    {
-        using var rsa = RSA.Create();
-        try
-        {
-            rsa.ImportPkcs8PrivateKey(stored, out _);
-            return true;
-        }
-        catch (CryptographicException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>A v5 access token for <paramref name="userId"/> signed with the stored key, or with a random key under its kid.</summary>
-    public static string ForgeAccessToken(string keyId, byte[] stored, string userId, string? sessionHandle = null, string? refreshTokenHash1 = null)
-    {
-        using var rsa = RSA.Create(2048);
-        if (ImportsAsPkcs8(stored))
-        {
-            rsa.ImportPkcs8PrivateKey(stored, out _);
-        }
-
-        var now = DateTimeOffset.UtcNow;
-        var header = new System.Text.Json.Nodes.JsonObject { ["alg"] = "RS256", ["typ"] = "JWT", ["kid"] = keyId, ["version"] = "5" };
-        var payload = new System.Text.Json.Nodes.JsonObject
-        {
-            ["sub"] = userId,
-            ["exp"] = now.AddMinutes(30).ToUnixTimeSeconds(),
-            ["iat"] = now.ToUnixTimeSeconds(),
-            ["tId"] = "public",
-            ["rsub"] = userId,
-            ["sessionHandle"] = sessionHandle ?? Guid.NewGuid().ToString(),
-            ["refreshTokenHash1"] = refreshTokenHash1 ?? new string('a', 64),
-            ["parentRefreshTokenHash1"] = null,
-            ["antiCsrfToken"] = null,
-        };
-        var signingInput = Jwt.Encode(header) + "." + Jwt.Encode(payload);
-        var signature = rsa.SignData(System.Text.Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        return signingInput + "." + Jwt.Base64Url(signature);
-    }
-
-    /// <summary>A refresh token of the pre-2 format (<c>body.mac</c>) for <paramref name="sessionHandle"/>, MACed with <paramref name="secret"/>.</summary>
-    public static string ForgeRefreshToken(byte[] secret, string sessionHandle)
-    {
-        var body = Jwt.Encode(new System.Text.Json.Nodes.JsonObject
-        {
-            ["sessionHandle"] = sessionHandle,
-            ["parentRefreshTokenHash1"] = null,
-            ["nonce"] = Jwt.Base64Url(RandomNumberGenerator.GetBytes(32)),
-            ["antiCsrfToken"] = null,
-        });
-        return body + "." + Jwt.Base64Url(HMACSHA256.HashData(secret, System.Text.Encoding.ASCII.GetBytes(body)));
     }
 
     private static SqliteConnection Open(string databasePath)

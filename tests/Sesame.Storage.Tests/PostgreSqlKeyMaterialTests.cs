@@ -1,3 +1,4 @@
+using Sesame.Testing.Server;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -31,10 +32,10 @@ public sealed class PostgreSqlKeyMaterialTests
         foreach (var (keyId, algorithm, stored, isProtected) in rows)
         {
             Assert.True(isProtected, keyId);
-            Assert.False(ImportsAsPkcs8(stored), $"{keyId} is a usable PKCS#8 private key");
+            Assert.False(KeyMaterialForgery.ImportsAsPkcs8(stored), $"{keyId} is a usable PKCS#8 private key");
             if (algorithm == "RS256")
             {
-                var forged = ForgeAccessToken(keyId, stored, "admin", Guid.NewGuid().ToString(), new string('a', 64));
+                var forged = KeyMaterialForgery.ForgeAccessToken(keyId, stored, "admin", Guid.NewGuid().ToString(), new string('a', 64), FarIat, FarExp);
                 foreach (var server in cluster.Servers)
                 {
                     Assert.Equal(HttpStatusCode.Unauthorized, (await RawSession.GetAsync(server, forged)).Status);
@@ -43,7 +44,7 @@ public sealed class PostgreSqlKeyMaterialTests
             else
             {
                 // The stored bytes used as the MAC key, with the key id an attacker reads next to them.
-                var forged = ForgeRefreshToken(stored, keyId, HandleOf(alice.AccessToken));
+                var forged = KeyMaterialForgery.ForgeRefreshToken(stored, keyId, HandleOf(alice.AccessToken));
                 Assert.Equal(HttpStatusCode.Unauthorized, (await RawSession.RefreshAsync(cluster.Servers[1], forged)).Status);
             }
         }
@@ -145,57 +146,13 @@ public sealed class PostgreSqlKeyMaterialTests
         return rows;
     }
 
+    // Far from the cluster's fake clock either way: a forged token's expiry is not what decides these tests.
+    internal const long FarIat = 1_000_000_000L;
+    internal const long FarExp = 4_102_444_800L;
+
     private static string HandleOf(string accessToken) =>
         (string)JsonNode.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(accessToken.Split('.')[1]))!["sessionHandle"]!;
 
-    internal static bool ImportsAsPkcs8(byte[] stored)
-    {
-        using var rsa = RSA.Create();
-        try
-        {
-            rsa.ImportPkcs8PrivateKey(stored, out _);
-            return true;
-        }
-        catch (CryptographicException)
-        {
-            return false;
-        }
-    }
-
-    internal static string Base64Url(byte[] bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
-
-    private static string Encode(JsonNode node) => Base64Url(Encoding.UTF8.GetBytes(node.ToJsonString()));
-
-    /// <summary>A v5 access token signed with the stored key, or (when it does not import) a random key under its kid.</summary>
-    internal static string ForgeAccessToken(string keyId, byte[] stored, string userId, string sessionHandle, string refreshTokenHash1)
-    {
-        using var rsa = RSA.Create(2048);
-        if (ImportsAsPkcs8(stored))
-        {
-            rsa.ImportPkcs8PrivateKey(stored, out _);
-        }
-
-        // Far from the cluster's fake clock either way: the expiry is not what decides here.
-        var header = new JsonObject { ["alg"] = "RS256", ["typ"] = "JWT", ["kid"] = keyId, ["version"] = "5" };
-        var payload = new JsonObject
-        {
-            ["sub"] = userId, ["exp"] = 4_102_444_800L, ["iat"] = 1_000_000_000L, ["tId"] = "public", ["rsub"] = userId,
-            ["sessionHandle"] = sessionHandle, ["refreshTokenHash1"] = refreshTokenHash1, ["parentRefreshTokenHash1"] = null, ["antiCsrfToken"] = null,
-        };
-        var signingInput = Encode(header) + "." + Encode(payload);
-        return signingInput + "." + Base64Url(rsa.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
-    }
-
-    /// <summary>A refresh token MACed with <paramref name="secret"/>: with a key id (current format) or without (previous format).</summary>
-    internal static string ForgeRefreshToken(byte[] secret, string? keyId, string sessionHandle)
-    {
-        var body = Encode(new JsonObject
-        {
-            ["sessionHandle"] = sessionHandle, ["parentRefreshTokenHash1"] = null, ["nonce"] = Base64Url(RandomNumberGenerator.GetBytes(32)), ["antiCsrfToken"] = null,
-        });
-        var signed = keyId is null ? body : keyId + "." + body;
-        return signed + "." + Base64Url(HMACSHA256.HashData(secret, Encoding.ASCII.GetBytes(signed)));
-    }
 }
 
 /// <summary>A PostgreSQL schema as the version before key encryption wrote it (schema 1, plain key material), with one session.</summary>
@@ -223,9 +180,9 @@ internal sealed record PreviousSchema(string KeyId, byte[] PrivateKeyPkcs8, byte
         var pkcs8 = rsa.ExportPkcs8PrivateKey();
         var secret = RandomNumberGenerator.GetBytes(32);
         var handle = Guid.NewGuid().ToString();
-        var refreshToken = PostgreSqlKeyMaterialTests.ForgeRefreshToken(secret, null, handle);
+        var refreshToken = KeyMaterialForgery.ForgeRefreshToken(secret, null, handle);
         var hash1 = Sha256Hex(refreshToken);
-        var accessToken = PostgreSqlKeyMaterialTests.ForgeAccessToken(keyId, pkcs8, userId, handle, hash1);
+        var accessToken = KeyMaterialForgery.ForgeAccessToken(keyId, pkcs8, userId, handle, hash1, PostgreSqlKeyMaterialTests.FarIat, PostgreSqlKeyMaterialTests.FarExp);
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await using (var create = dataSource.CreateCommand(SchemaV1))
         {
