@@ -37,7 +37,7 @@ public sealed class IdentitySessionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Register_Login_ProtectedCall_WithTheDotNetClient_InHeaderAndCookieMode()
+    public async Task Register_login_protected_call_with_the_dotnet_client_in_header_and_cookie_mode()
     {
         await RegisterAsync("alice@example.com");
         foreach (var method in new[] { TokenTransferMethod.Header, TokenTransferMethod.Cookie })
@@ -64,7 +64,7 @@ public sealed class IdentitySessionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PasswordChange_EndsEveryOtherSession_OnEveryInstance_KeepsTheCallers_AndTheOthersLogInAgain()
+    public async Task Password_change_ends_every_other_session_on_every_instance_keeps_the_callers_and_the_others_log_in_again()
     {
         await RegisterAsync("alice@example.com");
         var secondInstance = Own(await StartHostAsync());
@@ -98,7 +98,7 @@ public sealed class IdentitySessionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SecurityStampChangedByAppCode_EverySessionRefreshesTo401_OnEveryInstance()
+    public async Task Security_stamp_changed_by_app_code_every_session_refreshes_to_401_on_every_instance()
     {
         await RegisterAsync("alice@example.com");
         var secondInstance = Own(await StartHostAsync());
@@ -123,7 +123,7 @@ public sealed class IdentitySessionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Lockout_AfterFailedAttempts_RefusesTheRightPassword_AndTheUsersSessionsCannotRefresh()
+    public async Task Lockout_after_failed_attempts_refuses_the_right_password_and_the_users_sessions_cannot_refresh()
     {
         await RegisterAsync("alice@example.com");
         var signedIn = Own(new Device(_host, _time));
@@ -143,7 +143,7 @@ public sealed class IdentitySessionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Lockout_CanBeLeftOutOfTheRefreshRules()
+    public async Task Lockout_can_be_left_out_of_the_refresh_rules()
     {
         await using var host = await IdentityTestHost.StartAsync(_storage, _time, sesameIdentity: o => o.RefuseRefreshWhenLockedOut = false);
         await RegisterAsync("alice@example.com");
@@ -157,7 +157,7 @@ public sealed class IdentitySessionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DeletedUser_CannotRefresh()
+    public async Task Deleted_user_cannot_refresh()
     {
         await RegisterAsync("alice@example.com");
         var device = Own(new Device(_host, _time));
@@ -170,7 +170,7 @@ public sealed class IdentitySessionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TwoFactor_LoginNeedsTheAuthenticatorCodeOrARecoveryCode()
+    public async Task Two_factor_login_needs_the_authenticator_code_or_a_recovery_code()
     {
         await RegisterAsync("alice@example.com");
         var owner = Own(new Device(_host, _time));
@@ -207,7 +207,7 @@ public sealed class IdentitySessionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RoleFromIdentity_ReachesAuthorizeRoles_AndThePayload()
+    public async Task Role_from_Identity_reaches_authorize_roles_and_the_payload()
     {
         await RegisterAsync("alice@example.com");
         await RegisterAsync("bob@example.com");
@@ -241,7 +241,7 @@ public sealed class IdentitySessionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RoleAddedAfterLogin_ReachesTheSessionsAtTheirNextRefresh_AfterUpdateSessionPayloads_ButNotAnEndedSession()
+    public async Task Role_added_after_login_reaches_the_sessions_at_their_next_refresh_after_update_session_payloads_but_not_an_ended_session()
     {
         await RegisterAsync("alice@example.com");
         var device = Own(new Device(_host, _time));
@@ -277,7 +277,7 @@ public sealed class IdentitySessionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ForgotAndResetPassword_EndsEverySession()
+    public async Task Forgot_and_reset_password_ends_every_session()
     {
         await RegisterAsync("alice@example.com");
         await ConfirmEmailAsync("alice@example.com");
@@ -309,7 +309,7 @@ public sealed class IdentitySessionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Register_AnswersMapIdentityApisValidationProblems()
+    public async Task Register_answers_map_Identity_apis_validation_problems()
     {
         using var anonymous = new HttpClient { BaseAddress = _host.BaseAddress };
         await RegisterAsync("alice@example.com");

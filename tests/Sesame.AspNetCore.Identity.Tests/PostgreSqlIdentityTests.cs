@@ -62,7 +62,7 @@ public sealed class PostgreSqlIdentityTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PostgreSql_PasswordChangeOnOneInstance_EndsTheOtherInstancesSession_ThenLoginAgain()
+    public async Task PostgreSQL_password_change_on_one_instance_ends_the_other_instances_session_then_login_again()
     {
         var first = Own(await IdentityTestHost.StartAsync(_storage, _time));
         var second = Own(await IdentityTestHost.StartAsync(_storage, _time, createTables: false));
@@ -89,7 +89,7 @@ public sealed class PostgreSqlIdentityTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PostgreSql_StampChangeByAppCode_AndLockout_RefuseRefreshes()
+    public async Task PostgreSQL_stamp_change_by_app_code_and_lockout_refuse_refreshes()
     {
         var host = Own(await IdentityTestHost.StartAsync(_storage, _time));
         using (var anonymous = new HttpClient { BaseAddress = host.BaseAddress })

@@ -30,7 +30,7 @@ public sealed class BenchmarkDryRunTests : IDisposable
     [InlineData(typeof(RefreshStormBenchmarks), "20-refresh-storm.md", 4)]
     [InlineData(typeof(VerificationBenchmarks), "30-verification.md", 3)]
     [InlineData(typeof(PipelineBenchmarks), "35-pipeline.md", 7)]
-    public void BenchmarkDotNetSuite_CompletesADryRun_AndWritesItsSection(Type suite, string section, int benchmarks)
+    public void BenchmarkDotNet_suite_completes_a_dry_run_and_writes_its_section(Type suite, string section, int benchmarks)
     {
         var summaries = BdnSuite.Run(BenchProfile.Dry, _output, [suite], NullLogger.Instance);
 
@@ -42,7 +42,7 @@ public sealed class BenchmarkDryRunTests : IDisposable
     }
 
     [Fact]
-    public void HandlerOverheadSuite_CompletesADryRun_AndWritesItsSectionAndHeadline()
+    public void Handler_overhead_suite_completes_a_dry_run_and_writes_its_section_and_headline()
     {
         var summaries = BdnSuite.Run(BenchProfile.Dry, _output, [typeof(HandlerOverheadBenchmarks)], NullLogger.Instance);
 
@@ -57,7 +57,7 @@ public sealed class BenchmarkDryRunTests : IDisposable
     }
 
     [Fact]
-    public async Task ServerLoad_DryRun_LoadsEveryServerWithWrk_AndWritesRatios()
+    public async Task Server_load_dry_run_loads_every_server_with_wrk_and_writes_ratios()
     {
         using var log = new StringWriter();
 
@@ -72,7 +72,7 @@ public sealed class BenchmarkDryRunTests : IDisposable
     }
 
     [Fact]
-    public async Task RefreshLoad_DryRun_RefreshesWithoutFailures_OnSqliteAndPostgreSql()
+    public async Task Refresh_load_dry_run_refreshes_without_failures_on_SQLite_and_PostgreSQL()
     {
         var postgreSql = Environment.GetEnvironmentVariable("SESAME_TEST_POSTGRES");
         Assert.False(string.IsNullOrWhiteSpace(postgreSql),
@@ -88,7 +88,7 @@ public sealed class BenchmarkDryRunTests : IDisposable
     }
 
     [Fact]
-    public void Report_JoinsTheSections_WithMachineAndCommand()
+    public void Report_joins_the_sections_with_machine_and_command()
     {
         Directory.CreateDirectory(_output);
         File.WriteAllText(Path.Combine(_output, "10-a.md"), "## A\n\n| x | 1.00× |\n");

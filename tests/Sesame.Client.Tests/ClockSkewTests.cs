@@ -9,7 +9,7 @@ namespace Sesame.Client.Tests;
 public sealed class ClockSkewTests
 {
     [Fact]
-    public async Task ClientClockOneHourAhead_DoesSessionExist_NoRefresh_UntilTheServerSaysExpired()
+    public async Task Client_clock_one_hour_ahead_does_session_exist_no_refresh_until_the_server_says_expired()
     {
         var clientClock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(1));
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header, services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clientClock)));
@@ -33,7 +33,7 @@ public sealed class ClockSkewTests
     }
 
     [Fact]
-    public async Task TheSameFrontTokenReceivedAgainLater_SkewIsMeasuredAgainAtThatTime_ANewFrontTokenIsReadAgain()
+    public async Task The_same_front_token_received_again_later_skew_is_measured_again_at_that_time_a_new_front_token_is_read_again()
     {
         // The client reads a front token's iat once and reuses it while the same token keeps arriving (a refresh storm's re-sent calls
         // all get the promoted token); the skew must still be measured against the time of each receipt (docs/protocol/refresh.md#clock-skew).

@@ -27,7 +27,8 @@ public sealed class ExplicitApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A1_CallsBeforeInit_Throw_InitFunctionNotCalled()
+    [Trait("ReferenceSuiteItem", "A1")]
+    public async Task Calls_before_init_throw_init_function_not_called()
     {
         Assert.Equal("init function not called", (await Assert.ThrowsAsync<InvalidOperationException>(() => SesameRequest.FetchAsync("/"))).Message);
         await Assert.ThrowsAsync<InvalidOperationException>(() => SesameRequest.AttemptRefreshingSessionAsync());
@@ -36,7 +37,10 @@ public sealed class ExplicitApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A3_A4_A5_SeedCalls_BehaveLikeHttpClient()
+    [Trait("ReferenceSuiteItem", "A3")]
+    [Trait("ReferenceSuiteItem", "A4")]
+    [Trait("ReferenceSuiteItem", "A5")]
+    public async Task Seed_calls_behave_like_http_client()
     {
         SesameRequest.Init(_server.RefreshUri.ToString(), 401);
 
@@ -64,7 +68,7 @@ public sealed class ExplicitApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SeedExample_LoginExpiryRefreshSignOut_ThroughTheExplicitApi()
+    public async Task Seed_example_login_expiry_refresh_sign_out_through_the_explicit_api()
     {
         SesameRequest.Init(new SesameClientOptions { ApiDomain = _server.BaseAddress.ToString() }, timeProvider: _time);
 
@@ -96,7 +100,8 @@ public sealed class ExplicitApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A7_InitTwice_KeepsTheSession_NoDoubleWrapping()
+    [Trait("ReferenceSuiteItem", "A7")]
+    public async Task Init_twice_keeps_the_session_no_double_wrapping()
     {
         SesameRequest.Init(new SesameClientOptions { ApiDomain = _server.BaseAddress.ToString() }, timeProvider: _time);
         SesameRequest.Init(new SesameClientOptions { ApiDomain = _server.BaseAddress.ToString() }, timeProvider: _time);
@@ -123,7 +128,7 @@ public sealed class ExplicitApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ViaInterceptorFalse_HttpClientIsPlain_ExplicitCallsAreHandled()
+    public async Task Via_interceptor_false_http_client_is_plain_explicit_calls_are_handled()
     {
         SesameRequest.Init(_server.RefreshUri.ToString(), 401, viaInterceptor: false);
         using (await SesameRequest.PostAsync("/login", JsonContent.Create(new { userId = "alice" })))
@@ -138,7 +143,7 @@ public sealed class ExplicitApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Init_InvalidOptions_ThrowsListingTheProblems()
+    public void Init_invalid_options_throws_listing_the_problems()
     {
         var error = Assert.Throws<ArgumentException>(() => SesameRequest.Init(new SesameClientOptions { ApiDomain = "x.com", InvalidClaimStatusCode = 401 }));
         Assert.Contains("cannot be equal", error.Message);

@@ -15,7 +15,10 @@ public sealed class FailureTests
     [InlineData(null, 10)]
     [InlineData(5, 5)]
     [InlineData(0, 0)]
-    public async Task D27_D28_D29_AlwaysExpired_RefreshesUpToTheLimit_ThenThrowsTheMessage(int? configured, int expected)
+    [Trait("ReferenceSuiteItem", "D27")]
+    [Trait("ReferenceSuiteItem", "D28")]
+    [Trait("ReferenceSuiteItem", "D29")]
+    public async Task Always_expired_refreshes_up_to_the_limit_then_throws_the_message(int? configured, int expected)
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header, client: o =>
         {
@@ -38,7 +41,8 @@ public sealed class FailureTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task E32_Refresh500_CallerGetsTheRefreshResponse_SessionKept(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "E32")]
+    public async Task Refresh_500_caller_gets_the_refresh_response_session_kept(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync();
@@ -56,7 +60,8 @@ public sealed class FailureTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task E34_Refresh401_CallerGetsTheRefresh401_SessionCleared(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "E34")]
+    public async Task Refresh_401_caller_gets_the_refresh_401_session_cleared(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync();
@@ -73,7 +78,8 @@ public sealed class FailureTests
     }
 
     [Fact]
-    public async Task E35_Refresh401WithEmptyBodyAndNoFrontToken_CallerGets401_SessionTreatedAsRemoved()
+    [Trait("ReferenceSuiteItem", "E35")]
+    public async Task Refresh_401_with_empty_body_and_no_front_token_caller_gets_401_session_treated_as_removed()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync();
@@ -90,7 +96,8 @@ public sealed class FailureTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task E36_NoRefreshAfterA401ThatRemovesTheSession(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "E36")]
+    public async Task No_refresh_after_a_401_that_removes_the_session(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync();
@@ -105,7 +112,8 @@ public sealed class FailureTests
     }
 
     [Fact]
-    public async Task E37_Original500WithoutSession_NoRefreshBeyondTheProbe()
+    [Trait("ReferenceSuiteItem", "E37")]
+    public async Task Original_500_without_session_no_refresh_beyond_the_probe()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         h.Server.Program("/", new ProgrammedResponse { Status = 500, Body = "boom" });
@@ -120,7 +128,8 @@ public sealed class FailureTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task E39_CallAfterLogout_Returns401_RefreshNotCalled(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "E39")]
+    public async Task Call_after_logout_returns_401_refresh_not_called(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync();
@@ -142,7 +151,8 @@ public sealed class FailureTests
     [InlineData("/testError?code=400", 400)]
     [InlineData("/testError?code=405", 405)]
     [InlineData("/testError#superTokensDoNotDoInterception", 500)]
-    public async Task E42_ApiErrorsArePropagated(string path, int status)
+    [Trait("ReferenceSuiteItem", "E42")]
+    public async Task Api_errors_are_propagated(string path, int status)
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync();
@@ -154,7 +164,8 @@ public sealed class FailureTests
     }
 
     [Fact]
-    public async Task E43_NetworkErrorOfTheCall_IsThrown()
+    [Trait("ReferenceSuiteItem", "E43")]
+    public async Task Network_error_of_the_call_is_thrown()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync();
@@ -166,7 +177,7 @@ public sealed class FailureTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task RefreshNetworkError_IsThrown_SessionKept(TokenTransferMethod method)
+    public async Task Refresh_network_error_is_thrown_session_kept(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync();
@@ -182,7 +193,7 @@ public sealed class FailureTests
     }
 
     [Fact]
-    public async Task RefreshSlowerThanTheClientTimeout_ThrowsOperationCanceled_SessionKept()
+    public async Task Refresh_slower_than_the_client_timeout_throws_operation_canceled_session_kept()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header, client: o => o.RefreshRequestTimeout = TimeSpan.FromMilliseconds(300));
         await h.LoginAsync();
@@ -197,7 +208,7 @@ public sealed class FailureTests
     }
 
     [Fact]
-    public async Task CallerCancellationDuringRefresh_ThrowsOperationCanceled_SessionKept()
+    public async Task Caller_cancellation_during_refresh_throws_operation_canceled_session_kept()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync();
@@ -212,7 +223,7 @@ public sealed class FailureTests
     }
 
     [Fact]
-    public async Task RefreshAnsweringGarbage502_CallerGetsIt_SessionKept()
+    public async Task Refresh_answering_garbage_502_caller_gets_it_session_kept()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync();
@@ -228,7 +239,7 @@ public sealed class FailureTests
     }
 
     [Fact]
-    public async Task RefreshAnsweringAGarbageFrontToken_SessionIsKept_ButUserIdIsUnreadable()
+    public async Task Refresh_answering_a_garbage_front_token_session_is_kept_but_user_id_is_unreadable()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync();
@@ -245,7 +256,8 @@ public sealed class FailureTests
     }
 
     [Fact]
-    public async Task E45_SignOutGeneralError_ThrowsWithTheServersMessage()
+    [Trait("ReferenceSuiteItem", "E45")]
+    public async Task Sign_out_general_error_throws_with_the_servers_message()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync();
@@ -257,7 +269,8 @@ public sealed class FailureTests
     }
 
     [Fact]
-    public async Task E46_DoesSessionExist_NoSessionAndRefresh500_False()
+    [Trait("ReferenceSuiteItem", "E46")]
+    public async Task Does_session_exist_no_session_and_refresh_500_false()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         h.Server.Program(h.Server.RefreshUri.AbsolutePath, new ProgrammedResponse { Status = 500 }, int.MaxValue);
@@ -267,7 +280,8 @@ public sealed class FailureTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task E46_ExpiredAndRefresh500_DoesSessionExistFalse_AttemptThrows(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "E46")]
+    public async Task Expired_and_refresh_500_does_session_exist_false_attempt_throws(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync();
@@ -283,7 +297,8 @@ public sealed class FailureTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task E46_Refresh401AfterASession_DoesSessionExistAndAttemptReturnFalse(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "E46")]
+    public async Task Refresh_401_after_a_session_does_session_exist_and_attempt_return_false(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync();
@@ -295,7 +310,8 @@ public sealed class FailureTests
     }
 
     [Fact]
-    public async Task E47_GetAccessToken_RefreshFails_ReturnsNull()
+    [Trait("ReferenceSuiteItem", "E47")]
+    public async Task Get_access_token_refresh_fails_returns_null()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync();
@@ -308,7 +324,8 @@ public sealed class FailureTests
     }
 
     [Fact]
-    public async Task E49_WithoutRefreshToken_AttemptRefreshingSession_False_OnlyTheStampLeft()
+    [Trait("ReferenceSuiteItem", "E49")]
+    public async Task Without_refresh_token_attempt_refreshing_session_false_only_the_stamp_left()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync();
@@ -325,7 +342,8 @@ public sealed class FailureTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task E50_RefreshWithInvalidTokens_ClearsEverything_CallerGetsTheRefresh401(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "E50")]
+    public async Task Refresh_with_invalid_tokens_clears_everything_caller_gets_the_refresh_401(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync();

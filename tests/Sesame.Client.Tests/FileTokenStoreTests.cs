@@ -27,7 +27,7 @@ public sealed class FileTokenStoreTests : IDisposable
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task SessionSurvivesAClientRestart(TokenTransferMethod method)
+    public async Task Session_survives_a_client_restart(TokenTransferMethod method)
     {
         await using (var h = await ClientHarness.StartAsync(method, services: s => s.Replace(ServiceDescriptor.Singleton<ITokenStore>(new FileTokenStore(TokenFile)))))
         {
@@ -67,7 +67,7 @@ public sealed class FileTokenStoreTests : IDisposable
     [InlineData("{\"format\":\"sesame.client.tokens\",\"version\":99}")]
     [InlineData("[1,2,3]")]
     [InlineData("{\"format\":\"sesame.client.tokens\",\"version\":1,\"cookies\":[{\"name\":1}]}")]
-    public async Task CorruptTruncatedOrForeignFile_IsNoSession_AndLoggedClearly(string content)
+    public async Task Corrupt_truncated_or_foreign_file_is_no_session_and_logged_clearly(string content)
     {
         Directory.CreateDirectory(_directory);
         await File.WriteAllTextAsync(TokenFile, content);
@@ -89,7 +89,7 @@ public sealed class FileTokenStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task CorruptFile_ClientStillWorks_AndLogsIn()
+    public async Task Corrupt_file_client_still_works_and_logs_in()
     {
         Directory.CreateDirectory(_directory);
         await File.WriteAllTextAsync(TokenFile, "{ not json");
@@ -102,7 +102,7 @@ public sealed class FileTokenStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task RoundTrip_AllFields_AndChangesByAnotherProcessAreSeenOnReload()
+    public async Task Round_trip_all_fields_and_changes_by_another_process_are_seen_on_reload()
     {
         using var writer = new FileTokenStore(TokenFile);
         using var reader = new FileTokenStore(TokenFile);
@@ -120,7 +120,7 @@ public sealed class FileTokenStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task UpdateAppliesToTheLatestFile_NotAStaleCache()
+    public async Task Update_applies_to_the_latest_file_not_a_stale_cache()
     {
         using var a = new FileTokenStore(TokenFile);
         using var b = new FileTokenStore(TokenFile);
@@ -133,7 +133,7 @@ public sealed class FileTokenStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Open_DeletesStaleTempFilesOfThisStore_KeepsFreshOnesAndOthers()
+    public async Task Open_deletes_stale_temp_files_of_this_store_keeps_fresh_ones_and_others()
     {
         Directory.CreateDirectory(_directory);
         var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero));
@@ -167,7 +167,7 @@ public sealed class FileTokenStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task FileLock_IsExclusiveAcrossHolders_AndReleasedOnDispose()
+    public async Task File_lock_is_exclusive_across_holders_and_released_on_dispose()
     {
         Directory.CreateDirectory(_directory);
         using var first = new FileRefreshLock(TokenFile + ".lock");

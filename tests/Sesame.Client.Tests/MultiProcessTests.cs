@@ -61,7 +61,7 @@ public sealed class MultiProcessTests : IDisposable
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task MultiProcess_FourProcessesOnAnExpiredSession_ExactlyOneRefresh_NoTheft_NoFailures(TokenTransferMethod method)
+    public async Task Multi_process_four_processes_on_an_expired_session_exactly_one_refresh_no_theft_no_failures(TokenTransferMethod method)
     {
         await using var h = await LoggedInHarnessAsync(method);
         h.ExpireAccessToken();
@@ -83,7 +83,7 @@ public sealed class MultiProcessTests : IDisposable
     }
 
     [Fact]
-    public async Task MultiProcess_HolderKilledWithTheLock_OthersProceedWithinTheBound()
+    public async Task Multi_process_holder_killed_with_the_lock_others_proceed_within_the_bound()
     {
         await using var h = await LoggedInHarnessAsync(TokenTransferMethod.Header);
         h.ExpireAccessToken();

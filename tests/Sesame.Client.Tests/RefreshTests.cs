@@ -11,7 +11,8 @@ public sealed class RefreshTests
 {
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task B12_RefreshAfterExpiry_CallsRefreshOnce(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "B12")]
+    public async Task Refresh_after_expiry_calls_refresh_once(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         Assert.Equal("alice", await h.LoginAsync());
@@ -27,7 +28,8 @@ public sealed class RefreshTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task B13_ExpiredToken_EndpointCountedOnce_RefreshOnce(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "B13")]
+    public async Task Expired_token_endpoint_counted_once_refresh_once(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync();
@@ -41,7 +43,8 @@ public sealed class RefreshTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task B14_ValidToken_NoRefresh(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "B14")]
+    public async Task Valid_token_no_refresh(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync();
@@ -55,7 +58,8 @@ public sealed class RefreshTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task B15_AttemptRefreshingSession_ReturnsTrue_ThenCallNeedsNoRefresh(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "B15")]
+    public async Task Attempt_refreshing_session_returns_true_then_call_needs_no_refresh(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync();
@@ -68,7 +72,8 @@ public sealed class RefreshTests
     }
 
     [Fact]
-    public async Task B16_HeaderMode_AccessTokenRemoved_AttemptRefreshingSessionRestoresIt()
+    [Trait("ReferenceSuiteItem", "B16")]
+    public async Task Header_mode_access_token_removed_attempt_refreshing_session_restores_it()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync();
@@ -81,7 +86,8 @@ public sealed class RefreshTests
     }
 
     [Fact]
-    public async Task B18_RefreshSuccessWithoutFrontToken_ThrowsAndLogsTheMessage()
+    [Trait("ReferenceSuiteItem", "B18")]
+    public async Task Refresh_success_without_front_token_throws_and_logs_the_message()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync();
@@ -97,7 +103,8 @@ public sealed class RefreshTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task B20_DoesSessionExist_ExpiredAccessToken_RefreshesAndReturnsTrue(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "B20")]
+    public async Task Does_session_exist_expired_access_token_refreshes_and_returns_true(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync();
@@ -109,7 +116,8 @@ public sealed class RefreshTests
     }
 
     [Fact]
-    public async Task B21_GetAccessToken_ExpiredSession_ReturnsTheRefreshedToken()
+    [Trait("ReferenceSuiteItem", "B21")]
+    public async Task Get_access_token_expired_session_returns_the_refreshed_token()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync();
@@ -126,7 +134,8 @@ public sealed class RefreshTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task B22_GetAccessTokenPayload_ExpiredSession_RefreshesOnce_NewExpiry(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "B22")]
+    public async Task Get_access_token_payload_expired_session_refreshes_once_new_expiry(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync(payload: new JsonObject { ["role"] = "admin" });
@@ -143,7 +152,8 @@ public sealed class RefreshTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task C23_HundredConcurrentCallsOnExpiredToken_AllSucceed_ExactlyOneRefresh(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "C23")]
+    public async Task Hundred_concurrent_calls_on_expired_token_all_succeed_exactly_one_refresh(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync();
@@ -159,7 +169,8 @@ public sealed class RefreshTests
     }
 
     [Fact]
-    public async Task C23_TenConcurrentAttemptRefreshingSession_FromOneSession_ExactlyOneRefresh()
+    [Trait("ReferenceSuiteItem", "C23")]
+    public async Task Ten_concurrent_attempt_refreshing_session_from_one_session_exactly_one_refresh()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync();
@@ -185,7 +196,7 @@ public sealed class RefreshTests
     }
 
     [Fact]
-    public async Task RefreshIsCountedInTheClientMeterAndActivity()
+    public async Task Refresh_is_counted_in_the_client_meter_and_activity()
     {
         using var listener = new System.Diagnostics.ActivityListener
         {
@@ -233,7 +244,7 @@ public sealed class RefreshTests
     }
 
     [Fact]
-    public async Task SessionExpiredStatus440_EndToEnd()
+    public async Task Session_expired_status_440_end_to_end()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header, client: o => o.SessionExpiredStatusCode = 440, server: o => o.SessionExpiredStatusCode = 440);
         await h.LoginAsync();

@@ -15,7 +15,8 @@ public sealed class RequestTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task J76_CustomHeaderReachesTheServer_LoggedInAndAfterLogout(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "J76")]
+    public async Task Custom_header_reaches_the_server_logged_in_and_after_logout(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync();
@@ -32,7 +33,8 @@ public sealed class RequestTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task J77_RidIsSent(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "J77")]
+    public async Task Rid_is_sent(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync();
@@ -40,7 +42,8 @@ public sealed class RequestTests
     }
 
     [Fact]
-    public async Task J78_UserHeadersKept_UserRidWins_OnlyOwnHeaders()
+    [Trait("ReferenceSuiteItem", "J78")]
+    public async Task User_headers_kept_user_rid_wins_only_own_headers()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync();
@@ -60,7 +63,8 @@ public sealed class RequestTests
     }
 
     [Fact]
-    public async Task K84_UserAuthorizationEqualToOurExpiredToken_IsReplacedByTheFreshOne_AnyCasing()
+    [Trait("ReferenceSuiteItem", "K84")]
+    public async Task User_authorization_equal_to_our_expired_token_is_replaced_by_the_fresh_one_any_casing()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync();
@@ -76,7 +80,8 @@ public sealed class RequestTests
     }
 
     [Fact]
-    public async Task K85_UserAuthorizationMatchingARevokedSession_Gets401_OneRefreshAttempt()
+    [Trait("ReferenceSuiteItem", "K85")]
+    public async Task User_authorization_matching_a_revoked_session_gets_401_one_refresh_attempt()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync();
@@ -94,7 +99,8 @@ public sealed class RequestTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task K86_UserOwnAuthorization_IsForwarded(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "K86")]
+    public async Task User_own_authorization_is_forwarded(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync();
@@ -107,7 +113,8 @@ public sealed class RequestTests
     }
 
     [Fact]
-    public async Task K87_StoredAccessTokenWithoutRefreshToken_UserHeaderEqualToIt_IsForwarded()
+    [Trait("ReferenceSuiteItem", "K87")]
+    public async Task Stored_access_token_without_refresh_token_user_header_equal_to_it_is_forwarded()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Cookie);
         await h.LoginAsync();
@@ -121,7 +128,7 @@ public sealed class RequestTests
     }
 
     [Fact]
-    public async Task HeaderMode_AuthorizationCarriesTheStoredAccessToken()
+    public async Task Header_mode_authorization_carries_the_stored_access_token()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync();
@@ -130,7 +137,8 @@ public sealed class RequestTests
     }
 
     [Fact]
-    public async Task L91_OtherHost_NotIntercepted()
+    [Trait("ReferenceSuiteItem", "L91")]
+    public async Task Other_host_not_intercepted()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync();
@@ -144,7 +152,8 @@ public sealed class RequestTests
     }
 
     [Fact]
-    public async Task L91_SessionTokenBackendDomain_ExtendsTheScope()
+    [Trait("ReferenceSuiteItem", "L91")]
+    public async Task Session_token_backend_domain_extends_the_scope()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header, client: o => o.SessionTokenBackendDomain = "localhost");
         await h.LoginAsync();
@@ -156,7 +165,8 @@ public sealed class RequestTests
     }
 
     [Fact]
-    public async Task L94_DoNotDoInterceptionMarker_LoginNotIntercepted()
+    [Trait("ReferenceSuiteItem", "L94")]
+    public async Task Do_not_do_interception_marker_login_not_intercepted()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         using var response = await h.Api.PostAsJsonAsync("/login#superTokensDoNotDoInterception", new { userId = "alice" });
@@ -166,7 +176,8 @@ public sealed class RequestTests
     }
 
     [Fact]
-    public async Task L95_ShouldInterceptOverride_Decides()
+    [Trait("ReferenceSuiteItem", "L95")]
+    public async Task Should_intercept_override_decides()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header, client: o => o.ShouldIntercept = u => u.Query.Contains("doOverride", StringComparison.Ordinal));
         var plain = await h.HeadersSeenAsync(Headers());
@@ -179,7 +190,7 @@ public sealed class RequestTests
 
     [Theory]
     [MemberData(nameof(BodyKinds))]
-    public async Task Bodies_ReplayedByteIdentical_AfterExpiry(string kind)
+    public async Task Bodies_replayed_byte_identical_after_expiry(string kind)
     {
         foreach (var method in new[] { TokenTransferMethod.Header, TokenTransferMethod.Cookie })
         {
@@ -209,7 +220,7 @@ public sealed class RequestTests
     }
 
     [Fact]
-    public async Task NonReplayableStream_DoNotBuffer_RefreshesThenThrowsAClearError()
+    public async Task Non_replayable_stream_do_not_buffer_refreshes_then_throws_a_clear_error()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync();
@@ -225,7 +236,8 @@ public sealed class RequestTests
     }
 
     [Fact]
-    public async Task N104_HandlerAddedTwiceAndToAllClients_RefreshesExactlyOnce()
+    [Trait("ReferenceSuiteItem", "N104")]
+    public async Task Handler_added_twice_and_to_all_clients_refreshes_exactly_once()
     {
         await using var h = await ClientHarness.StartAsync(
             TokenTransferMethod.Header,
@@ -244,7 +256,8 @@ public sealed class RequestTests
     }
 
     [Fact]
-    public async Task N104_TwoSessionHandlersInOnePipeline_StillOneRefresh()
+    [Trait("ReferenceSuiteItem", "N104")]
+    public async Task Two_session_handlers_in_one_pipeline_still_one_refresh()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync();
@@ -259,7 +272,8 @@ public sealed class RequestTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task N104_SecondSessionHandlerHiddenBehindAWrapper_SessionIsSentOnce(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "N104")]
+    public async Task Second_session_handler_hidden_behind_a_wrapper_session_is_sent_once(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync();
@@ -286,7 +300,7 @@ public sealed class RequestTests
     }
 
     [Fact]
-    public async Task CopyOfAFinishedRequestsHeaders_IsHandledAsANewRequest_AndRefreshes()
+    public async Task Copy_of_a_finished_requests_headers_is_handled_as_a_new_request_and_refreshes()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync();
@@ -311,7 +325,7 @@ public sealed class RequestTests
     }
 
     [Fact]
-    public async Task InterceptorMode_AllClients_OutOfScopeUntouched_InScopeHandled()
+    public async Task Interceptor_mode_all_clients_out_of_scope_untouched_in_scope_handled()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header, client: null, server: null, services: s => s.AddSessionHandlerToAllHttpClients(), api: null);
         await h.LoginAsync();
@@ -325,7 +339,7 @@ public sealed class RequestTests
     }
 
     [Fact]
-    public async Task SyncSend_IsNotSupported()
+    public async Task Sync_send_is_not_supported()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         Assert.Throws<NotSupportedException>(() => h.Api.Send(new HttpRequestMessage(HttpMethod.Get, "/")));

@@ -13,7 +13,8 @@ public sealed class SessionStateTests
         t with { FrontToken = null, LastAccessTokenUpdate = null, AntiCsrfToken = null, AccessToken = null, RefreshToken = null };
 
     [Fact]
-    public async Task F_AntiCsrfViaToken_CookieMode_TokenKeptAndSent_SurvivesRefresh()
+    [Trait("ReferenceSuiteItem", "F")]
+    public async Task Anti_csrf_via_token_cookie_mode_token_kept_and_sent_survives_refresh()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Cookie, server: o => o.AntiCsrf = AntiCsrfMode.ViaToken);
         await h.LoginAsync();
@@ -36,7 +37,8 @@ public sealed class SessionStateTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task F52_AntiCsrfDisabled_Works(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "F52")]
+    public async Task Anti_csrf_disabled_works(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method, server: o => o.AntiCsrf = AntiCsrfMode.None);
         await h.LoginAsync();
@@ -51,7 +53,8 @@ public sealed class SessionStateTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task F54_AfterSignOut_GetUserIdAndPayloadThrowNoSessionExists(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "F54")]
+    public async Task After_sign_out_get_user_id_and_payload_throw_no_session_exists(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync();
@@ -64,7 +67,8 @@ public sealed class SessionStateTests
     }
 
     [Fact]
-    public async Task F55_CookieModeWithAntiCsrfToken_ClearingReadableState_SessionGone()
+    [Trait("ReferenceSuiteItem", "F55")]
+    public async Task Cookie_mode_with_anti_csrf_token_clearing_readable_state_session_gone()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Cookie, server: o => o.AntiCsrf = AntiCsrfMode.ViaToken);
         await h.LoginAsync();
@@ -78,7 +82,8 @@ public sealed class SessionStateTests
     }
 
     [Fact]
-    public async Task F56_CookieModeWithoutAntiCsrf_ClearingReadableState_ProbeRecoversTheSession()
+    [Trait("ReferenceSuiteItem", "F56")]
+    public async Task Cookie_mode_without_anti_csrf_clearing_readable_state_probe_recovers_the_session()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Cookie, server: o => o.AntiCsrf = AntiCsrfMode.None);
         await h.LoginAsync();
@@ -92,7 +97,8 @@ public sealed class SessionStateTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task G58_DoesSessionExist_LoggedIn_True(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "G58")]
+    public async Task Does_session_exist_logged_in_true(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync();
@@ -101,7 +107,9 @@ public sealed class SessionStateTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task G59_G60_NoSession_ProbesOnce_ThenLoginWithoutAnotherProbe(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "G59")]
+    [Trait("ReferenceSuiteItem", "G60")]
+    public async Task No_session_probes_once_then_login_without_another_probe(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
 
@@ -116,7 +124,8 @@ public sealed class SessionStateTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task G61_GetAccessToken_OnlyForHeaderSessions(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "G61")]
+    public async Task Get_access_token_only_for_header_sessions(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         Assert.Null(await h.Session.GetAccessTokenAsync());
@@ -137,7 +146,8 @@ public sealed class SessionStateTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task H62_AfterLogin_OnlySessionCreated(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "H62")]
+    public async Task After_login_only_session_created(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync();
@@ -146,7 +156,8 @@ public sealed class SessionStateTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task H63_ProtectedRouteWithoutSession_OneUnauthorisedFalse(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "H63")]
+    public async Task Protected_route_without_session_one_unauthorised_false(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         Assert.Equal(401, (await h.GetAsync("/")).Status);
@@ -155,7 +166,8 @@ public sealed class SessionStateTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task H64_AfterLoginClearingEverything_SessionCreatedThenUnauthorisedFalse(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "H64")]
+    public async Task After_login_clearing_everything_session_created_then_unauthorised_false(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync();
@@ -166,7 +178,8 @@ public sealed class SessionStateTests
     }
 
     [Fact]
-    public async Task H65_CookieMode_ClearingOnlyTheHttpOnlyCookies_SessionCreatedThenUnauthorisedTrue()
+    [Trait("ReferenceSuiteItem", "H65")]
+    public async Task Cookie_mode_clearing_only_the_http_only_cookies_session_created_then_unauthorised_true()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Cookie);
         await h.LoginAsync();
@@ -179,7 +192,8 @@ public sealed class SessionStateTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task H66_PayloadUpdates_FireAccessTokenPayloadUpdated_BeforeRefreshSession(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "H66")]
+    public async Task Payload_updates_fire_access_token_payload_updated_before_refresh_session(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync();
@@ -210,7 +224,8 @@ public sealed class SessionStateTests
     }
 
     [Fact]
-    public async Task H68_InvalidClaim403_FiresApiInvalidClaimWithTheList_BodyStillReadable()
+    [Trait("ReferenceSuiteItem", "H68")]
+    public async Task Invalid_claim_403_fires_api_invalid_claim_with_the_list_body_still_readable()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync();
@@ -227,7 +242,8 @@ public sealed class SessionStateTests
     }
 
     [Fact]
-    public async Task H69_InvalidClaim403WithoutBody_NoEventNoError()
+    [Trait("ReferenceSuiteItem", "H69")]
+    public async Task Invalid_claim_403_without_body_no_event_no_error()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync();
@@ -239,7 +255,8 @@ public sealed class SessionStateTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task I71_SignOutWithExpiredAccessToken_RefreshesFirst(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "I71")]
+    public async Task Sign_out_with_expired_access_token_refreshes_first(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync();
@@ -253,7 +270,8 @@ public sealed class SessionStateTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task I72_SignOutWithValidAccessToken_NoRefresh_LaterCallsGet401(TokenTransferMethod method)
+    [Trait("ReferenceSuiteItem", "I72")]
+    public async Task Sign_out_with_valid_access_token_no_refresh_later_calls_get_401(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync();
@@ -270,7 +288,7 @@ public sealed class SessionStateTests
     }
 
     [Fact]
-    public async Task SignOutWithoutSession_FiresSignOut_NoRequest()
+    public async Task Sign_out_without_session_fires_sign_out_no_request()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         h.Server.Program(h.Server.RefreshUri.AbsolutePath, new ProgrammedResponse { Status = 401 });
@@ -279,7 +297,7 @@ public sealed class SessionStateTests
     }
 
     [Fact]
-    public async Task PayloadRoundTripsUnicode()
+    public async Task Payload_round_trips_unicode()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync(payload: new JsonObject { ["name"] = "łukasz 馬 / 马" });

@@ -63,7 +63,7 @@ public sealed class UrlNormalisationTests
     [InlineData("app.example.com/.netlify/functions/api", "/.netlify/functions/api")]
     [InlineData("app.example.com/netlify/.functions/api", "/netlify/.functions/api")]
     [InlineData("/app.example.com", "/app.example.com")]
-    public void ApiBasePath_IsNormalisedAsTheOfficialClientDoes(string input, string expected) =>
+    public void Api_base_path_is_normalised_as_the_official_client_does(string input, string expected) =>
         Assert.Equal(expected, UrlNormalizer.NormalizePath(input));
 
     [Theory]
@@ -98,7 +98,7 @@ public sealed class UrlNormalisationTests
     [InlineData("127.0.0.1", "http://127.0.0.1")]
     [InlineData("https://127.0.0.1:80/", "https://127.0.0.1:80")]
     [InlineData("http://localhost.org:8080", "http://localhost.org:8080")]
-    public void ApiDomain_IsNormalisedAsTheOfficialClientDoes(string input, string expected)
+    public void Api_domain_is_normalised_as_the_official_client_does(string input, string expected)
     {
         Assert.True(UrlNormalizer.TryNormalizeDomain(input, out var domain));
         Assert.Equal(expected, domain.GetLeftPart(UriPartial.Authority));
@@ -109,7 +109,7 @@ public sealed class UrlNormalisationTests
     [InlineData("/.netlify/functions/api")]
     [InlineData("")]
     [InlineData("api")]
-    public void ApiDomain_WithoutADomain_IsRefused(string input) => Assert.False(UrlNormalizer.TryNormalizeDomain(input, out _));
+    public void Api_domain_without_a_domain_is_refused(string input) => Assert.False(UrlNormalizer.TryNormalizeDomain(input, out _));
 
     [Theory]
     [InlineData("api.example.com", "api.example.com")]
@@ -137,21 +137,21 @@ public sealed class UrlNormalisationTests
     [InlineData(".localhost:8080", "localhost")]
     [InlineData(".localhost.org", ".localhost.org")]
     [InlineData(".127.0.0.1", "127.0.0.1")]
-    public void SessionTokenBackendDomain_IsNormalisedAsTheOfficialClientDoes(string input, string expected)
+    public void Session_token_backend_domain_is_normalised_as_the_official_client_does(string input, string expected)
     {
         Assert.True(UrlNormalizer.TryNormalizeSessionScope(input, out var scope));
         Assert.Equal(expected, scope);
     }
 
     [Fact]
-    public void SessionTokenBackendDomain_WithoutAHost_IsRefused() => Assert.False(UrlNormalizer.TryNormalizeSessionScope("http://", out _));
+    public void Session_token_backend_domain_without_a_host_is_refused() => Assert.False(UrlNormalizer.TryNormalizeSessionScope("http://", out _));
 
     [Theory]
     [InlineData("api.example.com/one/two", "one/two/#r", "https://api.example.com/one/two/session/refresh", "https://api.example.com/one/two/signout")]
     [InlineData("https://api.example.com", "exists?email=a%40b.c", "https://api.example.com/exists/session/refresh", "https://api.example.com/exists/signout")]
     [InlineData("http://localhost:3000", "api.example.com/one/two", "http://localhost:3000/one/two/session/refresh", "http://localhost:3000/one/two/signout")]
     [InlineData("example.com", "/", "https://example.com/session/refresh", "https://example.com/signout")]
-    public void RefreshAndSignOutUrls_FollowTheNormalisedOptions(string domain, string basePath, string refresh, string signOut)
+    public void Refresh_and_sign_out_urls_follow_the_normalised_options(string domain, string basePath, string refresh, string signOut)
     {
         var endpoints = SessionEndpoints.Resolve(new SesameClientOptions { ApiDomain = domain, ApiBasePath = basePath });
         Assert.Equal(refresh, endpoints.RefreshUri.AbsoluteUri);

@@ -7,7 +7,7 @@ namespace Sesame.Demo.Tests;
 public sealed class BlazorPageTests(DemoFixture fixture) : DemoBrowserTest(fixture)
 {
     [Fact]
-    public async Task LogIn_CallApi_ExpiredTokenRefreshes_PayloadUpdates_SignOut_AndScreenshotForReadme()
+    public async Task Log_in_call_api_expired_token_refreshes_payload_updates_sign_out_and_screenshot_for_readme()
     {
         var page = await OpenAsync("");
         await Assertions.Expect(page.Locator("#auth-state")).ToHaveTextAsync("Signed out");
@@ -64,7 +64,7 @@ public sealed class BlazorPageTests(DemoFixture fixture) : DemoBrowserTest(fixtu
     }
 
     [Fact]
-    public async Task TwentyParallelCallsOnAnExpiredToken_AllSucceed_WithOneServerRefresh()
+    public async Task Twenty_parallel_calls_on_an_expired_token_all_succeed_with_one_server_refresh()
     {
         var page = await OpenAsync("");
         await LogInAsync(page, "bob");
@@ -81,7 +81,7 @@ public sealed class BlazorPageTests(DemoFixture fixture) : DemoBrowserTest(fixtu
     }
 
     [Fact]
-    public async Task HeaderLink_OpensTheJavaScriptPage_OnTheSameSession()
+    public async Task Header_link_opens_the_JavaScript_page_on_the_same_session()
     {
         var page = await OpenAsync("");
         await LogInAsync(page, "grace");
@@ -94,7 +94,7 @@ public sealed class BlazorPageTests(DemoFixture fixture) : DemoBrowserTest(fixtu
     }
 
     [Fact]
-    public async Task SecondTab_ShowsTheSameSession_AndSignsOutWithTheFirst()
+    public async Task Second_tab_shows_the_same_session_and_signs_out_with_the_first()
     {
         var first = await OpenAsync("");
         await LogInAsync(first, "carol");

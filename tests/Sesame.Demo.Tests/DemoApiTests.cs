@@ -12,7 +12,7 @@ public sealed class DemoApiTests(DemoFixture fixture) : IDisposable
     private readonly HttpClient _http = new() { BaseAddress = fixture.Demo.BaseAddress };
 
     [Fact]
-    public async Task PayloadUpdate_ThenARequestStillCarryingThePromotedChildToken_GetsTheUpdatedPayload()
+    public async Task Payload_update_then_a_request_still_carrying_the_promoted_child_token_gets_the_updated_payload()
     {
         // A browser page sends requests in parallel: after a refresh, one request promotes the new (child) access token and updates the
         // payload, while another request that left earlier still carries the child token. The token that other request gets back must
@@ -48,7 +48,7 @@ public sealed class DemoApiTests(DemoFixture fixture) : IDisposable
     }
 
     [Fact]
-    public async Task Login_WithoutUserId_IsABadRequest_AndTheApiNeedsASession()
+    public async Task Login_without_user_id_is_a_bad_request_and_the_api_needs_a_session()
     {
         using var noUser = await _http.PostAsJsonAsync("/login", new { userId = " " });
         Assert.Equal(HttpStatusCode.BadRequest, noUser.StatusCode);

@@ -7,7 +7,7 @@ namespace Sesame.Demo.Tests;
 public sealed class JavaScriptPageTests(DemoFixture fixture) : DemoBrowserTest(fixture)
 {
     [Fact]
-    public async Task LogIn_CallApi_ExpiredTokenRefreshes_PayloadUpdates_SignOut()
+    public async Task Log_in_call_api_expired_token_refreshes_payload_updates_sign_out()
     {
         var page = await OpenAsync("js.html");
         await Assertions.Expect(page.Locator("#auth-state-out")).ToBeVisibleAsync();
@@ -48,7 +48,7 @@ public sealed class JavaScriptPageTests(DemoFixture fixture) : DemoBrowserTest(f
     }
 
     [Fact]
-    public async Task BlazorAndJavaScriptTabs_ShareOneSession_RefreshedByEither_SignedOutByEither()
+    public async Task Blazor_and_JavaScript_tabs_share_one_session_refreshed_by_either_signed_out_by_either()
     {
         var blazor = await OpenAsync("");
         await LogInAsync(blazor, "erin");
@@ -87,7 +87,7 @@ public sealed class JavaScriptPageTests(DemoFixture fixture) : DemoBrowserTest(f
     }
 
     [Fact]
-    public async Task WithoutTheBundle_ThePageSaysHowToBuildIt()
+    public async Task Without_the_bundle_the_page_says_how_to_build_it()
     {
         // A second demo whose bundle path points nowhere: a clean clone before build/deps/browser-assets.sh ran.
         await using var demo = await DemoProcess.StartAsync(["--Demo:JavaScriptClientBundle=does-not-exist/supertokens.js"], TimeSpan.FromSeconds(90));

@@ -9,7 +9,7 @@ public sealed partial class ReadmeTests
     private static readonly string Readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));
 
     [Fact]
-    public void FirstCodeBlock_HoldsExactlyTheDemoCommandAndTheSuiteCommand()
+    public void First_code_block_holds_exactly_the_demo_command_and_the_suite_command()
     {
         var firstBlock = FencedBlock().Match(Readme);
         Assert.True(firstBlock.Success, "README.md should start with a fenced command block");
@@ -25,7 +25,7 @@ public sealed partial class ReadmeTests
     }
 
     [Fact]
-    public void FirstScreen_ShowsTheScreenshotTheTestsProduce()
+    public void First_screen_shows_the_screenshot_the_tests_produce()
     {
         var beforeFirstSection = Readme[..Readme.IndexOf("\n## ", StringComparison.Ordinal)];
         Assert.Contains("(docs/demo.png)", beforeFirstSection, StringComparison.Ordinal);

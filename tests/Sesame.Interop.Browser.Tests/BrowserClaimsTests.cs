@@ -31,7 +31,7 @@ public sealed class BrowserClaimsTests(ChromiumFixture chromium) : BrowserTest(c
         """;
 
     [Fact]
-    public async Task Browser_InvalidClaim403_IsParseable_AndFiresAPI_INVALID_CLAIM()
+    public async Task Browser_invalid_claim_403_is_parseable_and_fires_API_INVALID_CLAIM()
     {
         await SetUpAsync();
         await InitClientAsync();
@@ -62,7 +62,7 @@ public sealed class BrowserClaimsTests(ChromiumFixture chromium) : BrowserTest(c
     }
 
     [Fact]
-    public async Task Browser_ValidateClaims_RefreshesTheClaimOnce_ForConcurrentCalls_AndGetClaimValueSeesIt()
+    public async Task Browser_validate_claims_refreshes_the_claim_once_for_concurrent_calls_and_get_claim_value_sees_it()
     {
         await SetUpAsync();
         await InitClientAsync();
@@ -93,7 +93,7 @@ public sealed class BrowserClaimsTests(ChromiumFixture chromium) : BrowserTest(c
     }
 
     [Fact]
-    public async Task Browser_ValidateClaims_ClientClockAnHourAhead_RefreshesOnce()
+    public async Task Browser_validate_claims_client_clock_an_hour_ahead_refreshes_once()
     {
         // The reference's clock-skew case: the client corrects its clock from the front token's iat, so a claim fetched "now" by the server is
         // fresh for the client too and three validations refresh it once.

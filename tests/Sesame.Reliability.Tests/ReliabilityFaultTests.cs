@@ -17,7 +17,7 @@ public sealed class ReliabilityFaultTests
 
     [Theory]
     [MemberData(nameof(RefreshFaults))]
-    public async Task Reliability_RefreshEndpointFault_CallerGetsAClearError_SessionKept_NextCallRecovers(string fault)
+    public async Task Reliability_refresh_endpoint_fault_caller_gets_a_clear_error_session_kept_next_call_recovers(string fault)
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var server = await Servers.StartAsync(o => o.AccessTokenLifetime = Lifetime, time);
@@ -98,7 +98,7 @@ public sealed class ReliabilityFaultTests
     }
 
     [Fact]
-    public async Task Reliability_ServerRestartOnTheSameSqliteFile_SessionsSurvive_ForARestartedClientToo()
+    public async Task Reliability_server_restart_on_the_same_SQLite_file_sessions_survive_for_a_restarted_client_too()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var database = SesameTestServer.NewDatabasePath();
@@ -146,7 +146,7 @@ public sealed class ReliabilityFaultTests
     }
 
     [Fact]
-    public async Task Reliability_SqliteWriteLockedByAnotherConnection_Refresh503_VerificationGoesOn_ThenRecovers()
+    public async Task Reliability_SQLite_write_locked_by_another_connection_refresh_503_verification_goes_on_then_recovers()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var server = await Servers.StartAsync(o => o.AccessTokenLifetime = Lifetime, time);

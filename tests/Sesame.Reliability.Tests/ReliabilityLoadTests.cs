@@ -20,7 +20,7 @@ public sealed class ReliabilityLoadTests
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
 
     [Fact]
-    public async Task Reliability_Load_100Workers_10000Calls_Over10Lifetimes_NoFailedCall_RefreshesEqualExpiries()
+    public async Task Reliability_load_100_workers_10000_calls_over_10_lifetimes_no_failed_call_refreshes_equal_expiries()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var server = await Servers.StartAsync(o => o.AccessTokenLifetime = Lifetime, time);

@@ -18,7 +18,7 @@ public sealed class ReliabilityObservabilityTests
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
 
     [Fact]
-    public async Task Reliability_Observability_ServerAndClientCountRefreshesFailuresTheftAndSessions_AndTraceEachRefresh()
+    public async Task Reliability_observability_server_and_client_count_refreshes_failures_theft_and_sessions_and_trace_each_refresh()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var server = await Servers.StartAsync(o => o.AccessTokenLifetime = Lifetime, time);

@@ -18,7 +18,7 @@ public sealed class ReliabilityTokenFileCrashTests
     private const int Padding = 200_000;
 
     [Fact]
-    public async Task Reliability_ClientKilledWhileWritingItsTokenFile_NextStartReadsTheLastGoodSnapshot()
+    public async Task Reliability_client_killed_while_writing_its_token_file_next_start_reads_the_last_good_snapshot()
     {
         var folder = Directory.CreateTempSubdirectory("sesame-reliability-kill-");
         var file = Path.Combine(folder.FullName, "tokens.json");

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Sesame.Testing;
 
 namespace Sesame.Reliability.Tests;
 
@@ -14,9 +15,9 @@ public sealed partial class SecurityConstantTimeTests
     private static partial Regex NonConstantTimeComparison();
 
     [Fact]
-    public void Security_SecretComparisons_UseFixedTimeEquals_AndNoPlainEqualityTouchesSecrets()
+    public void Security_secret_comparisons_use_fixed_time_equals_and_no_plain_equality_touches_secrets()
     {
-        var src = Path.Combine(RepositoryRoot(), "src");
+        var src = Path.Combine(RepositoryRoot.Path, "src");
         var files = new[] { "Sesame.AspNetCore", "Sesame.Storage.PostgreSql" }
             .SelectMany(p => Directory.EnumerateFiles(Path.Combine(src, p), "*.cs", SearchOption.AllDirectories))
             .Where(f => !f.Contains("/obj/", StringComparison.Ordinal))
@@ -54,18 +55,5 @@ public sealed partial class SecurityConstantTimeTests
         // the two-phase rotation rule (refresh and promotion compare refresh-token hashes there), the refresh-token MAC, the helper itself.
         Assert.Superset(new HashSet<string>(StringComparer.Ordinal) { "AntiCsrfCheck.cs", "RotationRule.cs", "RefreshTokenCodec.cs", "TokenCrypto.cs" },
             fixedTimeFiles);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Sesame.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Sesame.slnx not found above " + AppContext.BaseDirectory);
     }
 }

@@ -21,7 +21,7 @@ public sealed class SecurityGenerativeTests
     private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/!$%&'()*:<>?@[]^`{|}~";
 
     [Fact]
-    public async Task Security_Generative_MutatedTokensHeadersAndFiles_Never5xx_NeverAcceptedUnlessUnchanged()
+    public async Task Security_generative_mutated_tokens_headers_and_files_never_5xx_never_accepted_unless_unchanged()
     {
         await using var server = await Servers.StartAsync(o => o.AccessTokenLifetime = TimeSpan.FromHours(1));
         using var raw = new Raw(server);

@@ -46,7 +46,8 @@ public sealed class SecurityHostileTokenTests(HostileServerFixture fixture) : IC
                     "no-kid", "tampered-payload", "tampered-signature", "signature-of-another-token", "wrong-issuer-signed-by-another-key",
                     "issuer-changed-signature-kept", "expired-signed-with-the-server-key", "not-yet-valid-signed-by-another-key",
                     "wrong-claim-types-signed-with-the-server-key", "payload-not-an-object-signed-with-the-server-key", "malformed-base64",
-                    "malformed-json", "two-segments", "four-segments", "empty", "huge-20kb",
+                    "malformed-json", "two-segments", "four-segments", "empty", "huge-20kb", "no-version-header",
+                    "numeric-version-header", "typ-missing",
                 })
                 {
                     data.Add(transport, kind);
@@ -59,7 +60,7 @@ public sealed class SecurityHostileTokenTests(HostileServerFixture fixture) : IC
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task Security_HostileAccessToken_Gets401_NeverTheSession(string transport, string kind)
+    public async Task Security_hostile_access_token_gets_401_never_the_session(string transport, string kind)
     {
         var valid = transport == "header" ? fixture.Alice.AccessToken : fixture.CookieAccessToken;
         var token = await ForgeAsync(valid, kind);
@@ -85,7 +86,7 @@ public sealed class SecurityHostileTokenTests(HostileServerFixture fixture) : IC
     }
 
     [Fact]
-    public async Task Security_AccessTokenPastKestrelsHeaderLimit_Gets431_NotA500()
+    public async Task Security_access_token_past_Kestrels_header_limit_gets_431_not_a_500()
     {
         var payload = Jwt.Payload(fixture.Alice.AccessToken);
         payload["pad"] = new string('x', 40_000);
@@ -96,7 +97,7 @@ public sealed class SecurityHostileTokenTests(HostileServerFixture fixture) : IC
     }
 
     [Fact]
-    public async Task Security_DuplicateAccessTokenCookies_GetTryRefresh_NotTheSession()
+    public async Task Security_duplicate_access_token_cookies_get_try_refresh_not_the_session()
     {
         using var raw = new Raw(_server);
         var valid = fixture.CookieAccessToken;
@@ -109,7 +110,7 @@ public sealed class SecurityHostileTokenTests(HostileServerFixture fixture) : IC
     }
 
     [Fact]
-    public async Task Security_OversizedCookies_Get401Or431_NotA500()
+    public async Task Security_oversized_cookies_get_401_or_431_not_a_500()
     {
         using var raw = new Raw(_server);
         // A 5 KB refresh-token cookie: past the codec's 4 KB limit, refused before any work.
@@ -232,6 +233,15 @@ public sealed class SecurityHostileTokenTests(HostileServerFixture fixture) : IC
             case "huge-20kb":
                 payload["pad"] = new string('x', 20_000);
                 return parts[0] + "." + Jwt.Encode(payload) + "." + parts[2];
+            case "no-version-header":
+                header.Remove("version");
+                return Jwt.Encode(header) + "." + parts[1] + "." + parts[2];
+            case "numeric-version-header":
+                header["version"] = 5;
+                return Jwt.Encode(header) + "." + parts[1] + "." + parts[2];
+            case "typ-missing":
+                header.Remove("typ");
+                return Jwt.Encode(header) + "." + parts[1] + "." + parts[2];
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind));
         }

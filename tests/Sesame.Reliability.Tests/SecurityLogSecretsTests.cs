@@ -21,7 +21,7 @@ public sealed class SecurityLogSecretsTests
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
 
     [Fact]
-    public async Task Security_NoTokenRefreshTokenOrAntiCsrfValue_InAnyLogLine_OfServerOrClient_AcrossTheSuite()
+    public async Task Security_no_token_refresh_token_or_anti_csrf_value_in_any_log_line_of_server_or_client_across_the_suite()
     {
         // The check itself can fail: a line holding a recorded secret is reported.
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);

@@ -17,7 +17,7 @@ public sealed class SecuritySessionAttackTests
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
 
     [Fact]
-    public async Task Security_RefreshTokenReplayedAfterRotation_TheftDetected_SessionRevoked_EventAndLogEntry()
+    public async Task Security_refresh_token_replayed_after_rotation_theft_detected_session_revoked_event_and_log_entry()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var server = await Servers.StartAsync(o => o.AccessTokenLifetime = Lifetime, time);
@@ -82,7 +82,7 @@ public sealed class SecuritySessionAttackTests
 
     [Theory]
     [MemberData(nameof(AntiCsrfCases))]
-    public async Task Security_AntiCsrf_MissingOrWrong_InEachMode_IsRefused(AntiCsrfMode mode, string attack, int expected, string message)
+    public async Task Security_anti_csrf_missing_or_wrong_in_each_mode_is_refused(AntiCsrfMode mode, string attack, int expected, string message)
     {
         await using var server = await Servers.StartAsync(o => o.AntiCsrf = mode);
         using var raw = new Raw(server);
@@ -154,7 +154,7 @@ public sealed class SecuritySessionAttackTests
     }
 
     [Fact]
-    public async Task Security_DuplicateRefreshTokenCookies_AreRefusedWithoutClearingTokens_AndAPlantedCookieNeverRevokesTheSession()
+    public async Task Security_duplicate_refresh_token_cookies_are_refused_without_clearing_tokens_and_a_planted_cookie_never_revokes_the_session()
     {
         await using var server = await Servers.StartAsync();
         using var raw = new Raw(server);
@@ -183,7 +183,7 @@ public sealed class SecuritySessionAttackTests
 
     [Theory]
     [MemberData(nameof(ForgedFrontTokens))]
-    public async Task Security_ForgedFrontToken_NeverCrashesTheClient_NorChangesWhoTheServerSees(string kind)
+    public async Task Security_forged_front_token_never_crashes_the_client_nor_changes_who_the_server_sees(string kind)
     {
         await using var server = await Servers.StartAsync();
         await using var client = TestClient.Create(server);
@@ -225,7 +225,7 @@ public sealed class SecuritySessionAttackTests
 
     [Theory]
     [MemberData(nameof(HostileTokenFiles))]
-    public async Task Security_CorruptTruncatedOrForeignTokenFile_StartsWithoutSession_401_NoCrash_ThenLoginRepairsIt(string kind)
+    public async Task Security_corrupt_truncated_or_foreign_token_file_starts_without_session_401_no_crash_then_login_repairs_it(string kind)
     {
         await using var server = await Servers.StartAsync();
         var folder = Directory.CreateTempSubdirectory("sesame-reliability-files-");
@@ -307,7 +307,7 @@ public sealed class SecuritySessionAttackTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Security_NewLoginReplacesTheSession_TokensSentWithTheLoginDoNotSurvive(bool cookieMode)
+    public async Task Security_new_login_replaces_the_session_tokens_sent_with_the_login_do_not_survive(bool cookieMode)
     {
         await using var server = await Servers.StartAsync();
         using var raw = new Raw(server);
@@ -363,7 +363,7 @@ public sealed class SecuritySessionAttackTests
 
     [Theory]
     [MemberData(nameof(CookieFlagCases))]
-    public async Task Security_SessionCookies_AreHttpOnly_SecureAndSameSiteAsConfigured_OnLoginAndRefresh(bool secure, Microsoft.AspNetCore.Http.SameSiteMode sameSite)
+    public async Task Security_session_cookies_are_http_only_secure_and_same_site_as_configured_on_login_and_refresh(bool secure, Microsoft.AspNetCore.Http.SameSiteMode sameSite)
     {
         await using var server = await Servers.StartAsync(o =>
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Sesame.Testing;
 
 namespace Sesame.Storage.Tests;
 
@@ -25,7 +26,7 @@ internal sealed class PrivatePostgreSqlInstance : IAsyncDisposable
 
     public static async Task<PrivatePostgreSqlInstance> StartAsync()
     {
-        var root = RepositoryRoot();
+        var root = RepositoryRoot.Path;
         for (var attempt = 1; ; attempt++)
         {
             var folder = Path.Combine(root, ".build", "pg-tests", Guid.NewGuid().ToString("N")[..12]);
@@ -98,18 +99,5 @@ internal sealed class PrivatePostgreSqlInstance : IAsyncDisposable
                 // In use: pick another.
             }
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Sesame.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Cannot find the repository root (Sesame.slnx) above " + AppContext.BaseDirectory);
     }
 }

@@ -1,10 +1,12 @@
+using Sesame.Testing;
+
 namespace Sesame.Client.Blazor.Tests.Infrastructure;
 
 /// <summary>Paths in the repository, found from the test's output folder.</summary>
 public static class RepositoryPaths
 {
     /// <summary>The folder holding <c>Sesame.slnx</c>.</summary>
-    public static string Root { get; } = FindRoot();
+    public static string Root => RepositoryRoot.Path;
 
     /// <summary>The demo's Blazor app project.</summary>
     public static string DemoClientProject => Path.Combine(Root, "samples", "Demo.Client", "Demo.Client.csproj");
@@ -20,17 +22,4 @@ public static class RepositoryPaths
 
     /// <summary>Screenshots and console logs of failed tests (git-ignored).</summary>
     public static string Artifacts => Path.Combine(Root, "artifacts", "blazor");
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Sesame.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"Sesame.slnx not found above {AppContext.BaseDirectory}.");
-    }
 }

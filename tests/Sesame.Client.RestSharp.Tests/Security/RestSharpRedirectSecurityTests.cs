@@ -23,7 +23,7 @@ public sealed class RestSharpRedirectSecurityTests
 
     [Theory]
     [MemberData(nameof(Clients))]
-    public async Task RestSharpRedirectToForeignHost_CarriesNoSession_AndItsAnswerChangesNothing(TokenTransferMethod method, bool fromDi)
+    public async Task RestSharp_redirect_to_foreign_host_carries_no_session_and_its_answer_changes_nothing(TokenTransferMethod method, bool fromDi)
     {
         await using var foreign = await ForeignHost.StartAsync("localhost", Ct);
         await using var h = await Harness.StartAsync(method);
@@ -51,7 +51,7 @@ public sealed class RestSharpRedirectSecurityTests
 
     [Theory]
     [MemberData(nameof(Clients))]
-    public async Task RestSharpInScopeRedirect_307Post_KeepsTheSessionAndTheBody(TokenTransferMethod method, bool fromDi)
+    public async Task RestSharp_in_scope_redirect_307_post_keeps_the_session_and_the_body(TokenTransferMethod method, bool fromDi)
     {
         await using var h = await Harness.StartAsync(method);
         await h.LoginAsync();

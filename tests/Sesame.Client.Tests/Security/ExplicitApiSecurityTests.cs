@@ -39,7 +39,7 @@ public sealed class ExplicitApiSecurityTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task Security_ExplicitApi_RedirectToForeignHost_CarriesNoSession_AndPlantsNothing(TokenTransferMethod method)
+    public async Task Security_explicit_api_redirect_to_foreign_host_carries_no_session_and_plants_nothing(TokenTransferMethod method)
     {
         SesameRequest.Init(new SesameClientOptions { ApiDomain = _server.BaseAddress.ToString(), TokenTransferMethod = method }, timeProvider: _time);
         using (var login = await SesameRequest.PostAsync("/login", JsonContent.Create(new { userId = "alice" }), Ct))
@@ -60,7 +60,7 @@ public sealed class ExplicitApiSecurityTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Security_LegacyExplicitCall_ToForeignHost_CarriesNoAntiCsrf_AndStoresNothing()
+    public async Task Security_legacy_explicit_call_to_foreign_host_carries_no_anti_csrf_and_stores_nothing()
     {
         // A legacy session as the seed-era server leaves it: sIdRefreshToken for the API's origin and the anti-csrf token it sent.
         var api = _server.BaseAddress;

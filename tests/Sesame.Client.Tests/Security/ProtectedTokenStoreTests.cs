@@ -35,7 +35,7 @@ public sealed class ProtectedTokenStoreTests : IDisposable
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task Security_ProtectedTokenFile_HoldsNoTokenInClear_AndARestartWithTheSameKeyRingReadsTheSession(TokenTransferMethod method)
+    public async Task Security_protected_token_file_holds_no_token_in_clear_and_a_restart_with_the_same_key_ring_reads_the_session(TokenTransferMethod method)
     {
         SessionTokens before;
         await using (var h = await ClientHarness.StartAsync(method, services: s =>
@@ -61,7 +61,7 @@ public sealed class ProtectedTokenStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task PlainFile_IsEncryptedOnFirstRead()
+    public async Task Plain_file_is_encrypted_on_first_read()
     {
         var tokens = Tokens();
         using (var plain = new FileTokenStore(TokenFile))
@@ -84,7 +84,7 @@ public sealed class ProtectedTokenStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task FileOfAnotherKeyRing_IsNoSession_LoggedClearly_AndKeptUntilTheNextWrite()
+    public async Task File_of_another_key_ring_is_no_session_logged_clearly_and_kept_until_the_next_write()
     {
         using (var first = FileTokenStore.CreateProtected(TokenFile, Provider(Keys)))
         {

@@ -25,7 +25,7 @@ public sealed class RedirectSecurityTests
 
     [Theory]
     [MemberData(nameof(ForeignRedirects))]
-    public async Task Security_RedirectToForeignHost_CarriesNoSession_AndItsAnswerChangesNothing(TokenTransferMethod method, int redirectStatus, int foreignStatus)
+    public async Task Security_redirect_to_foreign_host_carries_no_session_and_its_answer_changes_nothing(TokenTransferMethod method, int redirectStatus, int foreignStatus)
     {
         await using var foreign = await ForeignHost.StartAsync("localhost", Ct);
         await using var h = await ClientHarness.StartAsync(method);
@@ -48,7 +48,7 @@ public sealed class RedirectSecurityTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task InScopeRedirect_307Post_KeepsTheSessionAndTheBody(TokenTransferMethod method)
+    public async Task In_scope_redirect_307_post_keeps_the_session_and_the_body(TokenTransferMethod method)
     {
         await using var h = await ClientHarness.StartAsync(method);
         await h.LoginAsync();
@@ -64,7 +64,7 @@ public sealed class RedirectSecurityTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task Security_RefreshEndpointRedirectedToForeignHost_SendsNoTokens_AndPlantsNothing(TokenTransferMethod method)
+    public async Task Security_refresh_endpoint_redirected_to_foreign_host_sends_no_tokens_and_plants_nothing(TokenTransferMethod method)
     {
         await using var foreign = await ForeignHost.StartAsync("localhost", Ct);
         await using var h = await ClientHarness.StartAsync(method);
@@ -83,7 +83,7 @@ public sealed class RedirectSecurityTests
     }
 
     [Fact]
-    public async Task Security_UserSuppliedAutoRedirectingHandler_ForeignAnswerIsNotStored()
+    public async Task Security_user_supplied_auto_redirecting_handler_foreign_answer_is_not_stored()
     {
         await using var foreign = await ForeignHost.StartAsync("localhost", Ct);
 

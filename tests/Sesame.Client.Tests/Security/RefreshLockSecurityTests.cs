@@ -29,7 +29,7 @@ public sealed class RefreshLockSecurityTests : IDisposable
     }
 
     [Fact]
-    public async Task Security_RefreshLockFile_IsCreatedReadableByItsOwnerOnly()
+    public async Task Security_refresh_lock_file_is_created_readable_by_its_owner_only()
     {
         using var refreshLock = new FileRefreshLock(TokenFile + ".lock");
 
@@ -48,7 +48,7 @@ public sealed class RefreshLockSecurityTests : IDisposable
     }
 
     [Fact]
-    public async Task Security_RefreshLockHeldByAnotherHandle_FailsWithinTheBound_AndKeepsTheSession()
+    public async Task Security_refresh_lock_held_by_another_handle_fails_within_the_bound_and_keeps_the_session()
     {
         await using var h = await ClientHarness.StartAsync(
             TokenTransferMethod.Header,

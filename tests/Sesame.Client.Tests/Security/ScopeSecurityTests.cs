@@ -17,7 +17,7 @@ public sealed class ScopeSecurityTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Security_HttpUrlOnTheHttpsApiHost_NeverGetsTheSession()
+    public async Task Security_http_url_on_the_https_api_host_never_gets_the_session()
     {
         // The API is https://127.0.0.1 (nothing needs to listen there); the "same host" over plain http is a real Kestrel.
         await using var plainHttp = await ForeignHost.StartAsync("127.0.0.1", Ct);
@@ -37,7 +37,7 @@ public sealed class ScopeSecurityTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task StrictOrigin_AnotherPortOfTheApiHost_GetsNoSession_NotEvenThroughARedirect(TokenTransferMethod method)
+    public async Task Strict_origin_another_port_of_the_api_host_gets_no_session_not_even_through_a_redirect(TokenTransferMethod method)
     {
         await using var otherPort = await ForeignHost.StartAsync("127.0.0.1", Ct);
         await using var h = await ClientHarness.StartAsync(method, client: o => o.InterceptionScope = InterceptionScopeRule.StrictOrigin);
@@ -68,7 +68,7 @@ public sealed class ScopeSecurityTests
     [InlineData("http://api.example.com/x", InterceptionScopeRule.StrictOrigin, false)]
     [InlineData("https://sub.example.com/x", InterceptionScopeRule.StrictOrigin, true)]
     [InlineData("https://sub.example.com:444/x", InterceptionScopeRule.StrictOrigin, false)]
-    public void ScopeRules_Matrix(string url, InterceptionScopeRule rule, bool expected)
+    public void Scope_rules_matrix(string url, InterceptionScopeRule rule, bool expected)
     {
         var options = new SesameClientOptions { ApiDomain = "https://api.example.com", SessionTokenBackendDomain = ".example.com", InterceptionScope = rule };
         var dialect = new CurrentDialect(options, SessionEndpoints.Resolve(options), TimeProvider.System);
@@ -76,7 +76,7 @@ public sealed class ScopeSecurityTests
     }
 
     [Fact]
-    public void ScopeRule_IsValidatedAtStartUp()
+    public void Scope_rule_is_validated_at_start_up()
     {
         var services = new ServiceCollection();
         services.AddSesameClient(o =>

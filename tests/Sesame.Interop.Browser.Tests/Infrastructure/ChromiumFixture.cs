@@ -1,9 +1,10 @@
-using Sesame.Testing.Browser;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.Playwright;
 using Sesame.Conformance;
+using Sesame.Testing;
+using Sesame.Testing.Browser;
 
 namespace Sesame.Interop.Browser.Tests.Infrastructure;
 
@@ -71,26 +72,13 @@ public sealed class ChromiumFixture : IAsyncLifetime
 public static class RepositoryPaths
 {
     /// <summary>The folder holding <c>Sesame.slnx</c>.</summary>
-    public static string Root { get; } = FindRoot();
+    public static string Root => RepositoryRoot.Path;
 
     /// <summary><c>tests/Interop/browser-assets</c>: the pinned npm packages and the built client bundle.</summary>
     public static string BrowserAssets => Path.Combine(Root, "tests", "Interop", "browser-assets");
 
     /// <summary><c>artifacts/browser</c>: screenshots and console logs of failed tests (git-ignored).</summary>
     public static string Artifacts => Path.Combine(Root, "artifacts", "browser");
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Sesame.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"Sesame.slnx not found above {AppContext.BaseDirectory}.");
-    }
 }
 
 /// <summary>Makes sure the npm packages and the client bundle exist (the test command builds them; a bare `dotnet test` too).</summary>

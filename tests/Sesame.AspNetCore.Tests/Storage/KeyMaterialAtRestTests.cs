@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Sesame.Testing.Server;
 
-namespace Sesame.AspNetCore.Tests;
+namespace Sesame.AspNetCore.Tests.Storage;
 
 /// <summary>
 /// Finding 2 of the security review: what lies in the database file must not let anyone who can read it (a local user, a

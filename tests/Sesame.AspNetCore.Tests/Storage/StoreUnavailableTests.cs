@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Sesame.AspNetCore.Storage;
 using Sesame.Testing.Server;
 
-namespace Sesame.AspNetCore.Tests;
+namespace Sesame.AspNetCore.Tests.Storage;
 
 /// <summary>
 /// A database outage on demand: a real SQLite store behind a switch that throws <see cref="SessionStoreUnavailableException"/>

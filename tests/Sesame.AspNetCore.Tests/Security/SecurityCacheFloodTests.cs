@@ -4,7 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using Sesame.AspNetCore.Internal;
 using Sesame.Testing.Server;
 
-namespace Sesame.AspNetCore.Tests;
+namespace Sesame.AspNetCore.Tests.Security;
 
 /// <summary>
 /// The verification caches under a flood (docs/security.md): an attacker holding many valid tokens sends each once. The caches must stay

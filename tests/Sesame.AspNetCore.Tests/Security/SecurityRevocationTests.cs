@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Sesame.Testing.Server;
 
-namespace Sesame.AspNetCore.Tests;
+namespace Sesame.AspNetCore.Tests.Security;
 
 /// <summary>
 /// Ending a session ends it at once on the instance that ended it (docs/security.md, finding 3): after sign-out, revoke, revoke-all or

@@ -10,8 +10,9 @@ using Sesame.AspNetCore;
 using Sesame.AspNetCore.Claims;
 using Sesame.Client;
 using static Sesame.Client.Claims.SessionClientClaimsExtensions;
+using ClientClaims = Sesame.Client.Claims;
 
-namespace Sesame.Client.Tests;
+namespace Sesame.Client.Tests.Claims;
 
 /// <summary>The claims an app of these tests has: values per user, fetch counts, one claim of each kind.</summary>
 internal sealed class TestClaimSource
@@ -117,7 +118,7 @@ public sealed class SessionClaimsServerTests
 
     [Theory]
     [MemberData(nameof(TransferMethods.Both), MemberType = typeof(TransferMethods))]
-    public async Task Claims_FetchedAtCreation_StoredAsVT_AndReadableOnTheServerAndClient(TokenTransferMethod method)
+    public async Task Claims_fetched_at_creation_stored_as_VT_and_readable_on_the_server_and_client(TokenTransferMethod method)
     {
         var source = new TestClaimSource();
         source.Admins["alice"] = true;
@@ -140,7 +141,7 @@ public sealed class SessionClaimsServerTests
     }
 
     [Fact]
-    public async Task Claims_FetcherWithoutValue_LeavesThePayloadAlone()
+    public async Task Claims_fetcher_without_value_leaves_the_payload_alone()
     {
         var source = new TestClaimSource();
         await using var h = await source.StartAsync(TokenTransferMethod.Header);
@@ -152,7 +153,7 @@ public sealed class SessionClaimsServerTests
     }
 
     [Fact]
-    public async Task Validators_EveryKind_PassesAndFails_WithTheReferenceBody_ByteForByte()
+    public async Task Validators_every_kind_passes_and_fails_with_the_reference_body_byte_for_byte()
     {
         var source = new TestClaimSource();
         source.Admins["alice"] = true;
@@ -206,7 +207,7 @@ public sealed class SessionClaimsServerTests
     }
 
     [Fact]
-    public async Task Validators_MissingValue_IsFetched_AndWithoutAValue_FailsAsValueDoesNotExist()
+    public async Task Validators_missing_value_is_fetched_and_without_a_value_fails_as_value_does_not_exist()
     {
         var source = new TestClaimSource();
         await using var h = await source.StartAsync(TokenTransferMethod.Cookie);
@@ -225,7 +226,7 @@ public sealed class SessionClaimsServerTests
     }
 
     [Fact]
-    public async Task Validators_MaxAge_RefetchesAnOldValue_UpdatesThePayload_ThenValidates()
+    public async Task Validators_max_age_refetches_an_old_value_updates_the_payload_then_validates()
     {
         var source = new TestClaimSource();
         source.Admins["dave"] = true;
@@ -262,7 +263,7 @@ public sealed class SessionClaimsServerTests
     }
 
     [Fact]
-    public async Task GlobalValidators_ApplyWhereAuthorizationRuns_CanBeOverridden_AndNeverOnAnonymousEndpoints()
+    public async Task Global_validators_apply_where_authorization_runs_can_be_overridden_and_never_on_anonymous_endpoints()
     {
         var source = new TestClaimSource();
         source.Plans["erin"] = "free";
@@ -289,7 +290,7 @@ public sealed class SessionClaimsServerTests
     }
 
     [Fact]
-    public async Task Validators_WithoutASession_AnswerTheSessionExpiredStatus_Not403()
+    public async Task Validators_without_a_session_answer_the_session_expired_status_not_403()
     {
         var source = new TestClaimSource();
         await using var h = await source.StartAsync(TokenTransferMethod.Header);
@@ -303,30 +304,30 @@ public sealed class SessionClaimsServerTests
 public sealed class SessionClaimsClientTests
 {
     [Fact]
-    public async Task Client_GetClaimValue_ReadsTheFrontTokenPayload()
+    public async Task Client_get_claim_value_reads_the_front_token_payload()
     {
         var source = new TestClaimSource();
         source.Admins["alice"] = true;
         source.Roles["alice"] = ["admin", "editor"];
         await using var h = await source.StartAsync(TokenTransferMethod.Header);
         await h.LoginAsync("alice");
-        var isAdmin = new Claims.BooleanClaim("is-admin", _ => Task.CompletedTask);
-        var roles = new Claims.PrimitiveArrayClaim<string>("st-role", _ => Task.CompletedTask);
-        var plan = new Claims.PrimitiveClaim<string>("plan", _ => Task.CompletedTask);
-        Assert.Equal(new Claims.ClaimValue<bool>(true, true), await h.Session.GetClaimValueAsync(isAdmin));
+        var isAdmin = new ClientClaims.BooleanClaim("is-admin", _ => Task.CompletedTask);
+        var roles = new ClientClaims.PrimitiveArrayClaim<string>("st-role", _ => Task.CompletedTask);
+        var plan = new ClientClaims.PrimitiveClaim<string>("plan", _ => Task.CompletedTask);
+        Assert.Equal(new ClientClaims.ClaimValue<bool>(true, true), await h.Session.GetClaimValueAsync(isAdmin));
         Assert.Equal(["admin", "editor"], (await h.Session.GetClaimValueAsync(roles)).Value);
         Assert.False((await h.Session.GetClaimValueAsync(plan)).HasValue);
     }
 
     [Fact]
-    public async Task Client_ValidateClaims_RefreshesAnOldClaimOnce_ForConcurrentCalls_ThenValidates()
+    public async Task Client_validate_claims_refreshes_an_old_claim_once_for_concurrent_calls_then_validates()
     {
         var source = new TestClaimSource();
         source.Admins["bob"] = false;
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
         await using var h = await source.StartAsync(TokenTransferMethod.Cookie, time: time);
         await h.LoginAsync("bob");
-        var isAdmin = new Claims.BooleanClaim("is-admin", async ct =>
+        var isAdmin = new ClientClaims.BooleanClaim("is-admin", async ct =>
         {
             using var response = await h.Api.PostAsync("/c/refresh-admin", null, ct);
             response.EnsureSuccessStatusCode();
@@ -348,12 +349,12 @@ public sealed class SessionClaimsClientTests
     }
 
     [Fact]
-    public async Task Client_ValidateClaims_UsesTheGlobalValidators_AndTheOverride()
+    public async Task Client_validate_claims_uses_the_global_validators_and_the_override()
     {
         var source = new TestClaimSource();
         source.Plans["carol"] = "free";
-        var plan = new Claims.PrimitiveClaim<string>("plan", _ => Task.CompletedTask);
-        var failing = Claims.ClientClaimValidator.Create("custom", _ => new Claims.ClaimValidationResult(false, new JsonObject { ["message"] = "testReason" }));
+        var plan = new ClientClaims.PrimitiveClaim<string>("plan", _ => Task.CompletedTask);
+        var failing = ClientClaims.ClientClaimValidator.Create("custom", _ => new ClientClaims.ClaimValidationResult(false, new JsonObject { ["message"] = "testReason" }));
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header, client: o => o.ClaimValidators.Add(plan.HasValue("pro")),
             server: o => o.Claims.Add(source.Plan), services: null, api: null, time: null, databasePath: null, configureApp: source.Map);
         await h.LoginAsync("carol");
@@ -366,7 +367,7 @@ public sealed class SessionClaimsClientTests
     }
 
     [Fact]
-    public async Task Client_GetInvalidClaimsFromResponse_Parses403_AndFiresTheEvent_AndIgnoresA403WithoutBody()
+    public async Task Client_get_invalid_claims_from_response_parses_403_and_fires_the_event_and_ignores_a_403_without_body()
     {
         var source = new TestClaimSource();
         source.Admins["dave"] = false;
@@ -383,7 +384,7 @@ public sealed class SessionClaimsClientTests
         Assert.Equal("is-admin", evt.ClaimValidationErrors!.Value[0].GetProperty("id").GetString());
 
         using var bare = new HttpResponseMessage(HttpStatusCode.Forbidden);
-        Assert.Empty(await Claims.SessionClientClaimsExtensions.GetInvalidClaimsFromResponseAsync(bare));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new Claims.BooleanClaim("x", _ => Task.CompletedTask).IsTrue(TimeSpan.FromSeconds(6)));
+        Assert.Empty(await ClientClaims.SessionClientClaimsExtensions.GetInvalidClaimsFromResponseAsync(bare));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ClientClaims.BooleanClaim("x", _ => Task.CompletedTask).IsTrue(TimeSpan.FromSeconds(6)));
     }
 }

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Sesame.Client;
 
-namespace Sesame.Client.Tests;
+namespace Sesame.Client.Tests.Claims;
 
 /// <summary>The access-token payload as claims of <c>HttpContext.User</c> (issue 18): mapping rules and roles through the authorization stack.</summary>
 public sealed class ClaimMappingTests
@@ -26,7 +26,7 @@ public sealed class ClaimMappingTests
         (await h.Api.GetFromJsonAsync<List<string[]>>("/claims"))!;
 
     [Fact]
-    public async Task Claims_EveryPayloadProperty_IsAClaim_InItsInvariantForm()
+    public async Task Claims_every_payload_property_is_a_claim_in_its_invariant_form()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header, configureApp: MapClaimsEndpoints, client: null, server: null,
             services: null, api: null, time: null, databasePath: null);
@@ -67,7 +67,7 @@ public sealed class ClaimMappingTests
     }
 
     [Fact]
-    public async Task Claims_EmptyPayload_OnlySubAndSessionHandle()
+    public async Task Claims_empty_payload_only_sub_and_session_handle()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Cookie, configureApp: MapClaimsEndpoints, client: null, server: null,
             services: null, api: null, time: null, databasePath: null);
@@ -84,7 +84,7 @@ public sealed class ClaimMappingTests
     [InlineData("role", "\"admin\"")]
     [InlineData("roles", "[\"user\",\"admin\"]")]
     [InlineData("st-role", "{\"v\":[\"admin\"],\"t\":1700000000000}")]
-    public async Task Roles_FromRoleRolesOrStRole_WorkWithAuthorizeRoles_RequireRole_AndIsInRole(string property, string json)
+    public async Task Roles_from_role_roles_or_st_role_work_with_authorize_roles_require_role_and_is_in_role(string property, string json)
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header, configureApp: MapClaimsEndpoints, client: null, server: null,
             services: null, api: null, time: null, databasePath: null);
@@ -98,7 +98,7 @@ public sealed class ClaimMappingTests
     }
 
     [Fact]
-    public async Task Roles_PayloadUpdate_ChangesRolesOnTheNextRequest()
+    public async Task Roles_payload_update_changes_roles_on_the_next_request()
     {
         await using var h = await ClientHarness.StartAsync(TokenTransferMethod.Header, configureApp: MapClaimsEndpoints, client: null, server: null,
             services: null, api: null, time: null, databasePath: null);
@@ -117,7 +117,7 @@ public sealed class ClaimMappingTests
     }
 
     [Fact]
-    public async Task Mapping_IsConfigurable_ClaimTypes_IgnoredProperties_AndOff()
+    public async Task Mapping_is_configurable_claim_types_ignored_properties_and_off()
     {
         await using (var h = await ClientHarness.StartAsync(TokenTransferMethod.Header, configureApp: MapClaimsEndpoints, client: null,
                          server: o =>
