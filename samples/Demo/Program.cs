@@ -52,6 +52,7 @@ var stats = new DemoStats();
 builder.Services.AddSesame(session);
 builder.Services.Configure<SesameServerOptions>(options =>
 {
+    DemoAccount.AddClaims(options);
     options.Events.OnSessionRefreshed = _ =>
     {
         stats.SessionRefreshed();
@@ -98,8 +99,13 @@ app.MapPost("/login", async (LoginRequest request, HttpContext context, ISession
         return Results.BadRequest(new ErrorResponse("userId is required (1 to 100 characters)"));
     }
 
-    // Custom claims travel in the access token (and the front token the clients read).
+    // Custom claims travel in the access token (and the front token the clients read); "roles" become role claims.
     var payload = new JsonObject { ["greeting"] = $"hello {userId}", ["plan"] = "demo" };
+    if (request.Admin)
+    {
+        payload["roles"] = new JsonArray("admin");
+    }
+
     await sessions.CreateSessionAsync(context, userId, payload, context.RequestAborted);
     stats.SessionCreated();
     return Results.Ok(new UserResponse(userId));
@@ -136,6 +142,9 @@ app.MapPost("/api/payload", async (HttpContext context, ISessionService sessions
     return Results.Text(context.GetSesameSession()!.AccessTokenPayload.ToJsonString(), "application/json");
 }).RequireAuthorization();
 
+// A role-protected call, a call guarded by a session claim, and the user's sessions with revoke (DemoAccount.cs).
+app.MapDemoAccount();
+
 // The official JavaScript client (npm supertokens-website), bundled by build/deps/browser-assets.sh. The page /js.html
 // explains how to build it when it is missing, so the demo itself never needs npm.
 var javaScriptClientBundle = DemoPaths.JavaScriptClientBundle(builder.Configuration, builder.Environment);
@@ -166,7 +175,7 @@ foreach (var address in addresses)
 
 await app.WaitForShutdownAsync();
 
-internal sealed record LoginRequest(string? UserId);
+internal sealed record LoginRequest(string? UserId, bool Admin = false);
 
 internal sealed record UserResponse(string UserId);
 
@@ -177,4 +186,5 @@ internal sealed record ErrorResponse(string Message);
 [JsonSerializable(typeof(UserResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(DemoStatsSnapshot))]
+[JsonSerializable(typeof(DemoSession[]))]
 internal sealed partial class DemoJson : JsonSerializerContext;

@@ -108,4 +108,49 @@ public sealed class BlazorPageTests(DemoFixture fixture) : DemoBrowserTest(fixtu
         await Assertions.Expect(first.Locator("#auth-state")).ToHaveTextAsync("Signed out");
         await Assertions.Expect(second.Locator("#auth-state")).ToHaveTextAsync("Signed out");
     }
+
+    [Fact]
+    public async Task Admin_role_invalid_claim_and_sessions_list_with_revoke_on_the_page()
+    {
+        var page = await OpenAsync("");
+        await page.CheckAsync("#login-admin");
+        await LogInAsync(page, "victor");
+        await Assertions.Expect(page.Locator("#admin-badge")).ToHaveTextAsync("admin");
+        await page.ClickAsync("#call-admin");
+        await ExpectCallResultAsync(page, "GET /api/admin: 200");
+
+        // The session claim email-verified is false: the server answers the official SDK's 403 and the client raises invalid-claim.
+        await page.ClickAsync("#call-verified");
+        await ExpectCallResultAsync(page, "GET /api/verified: 403 {\"message\":\"invalid claim\",\"claimValidationErrors\":[{\"id\":\"email-verified\"");
+        await ExpectEventAsync(page, "invalid-claim");
+        await page.ClickAsync("#verify-email");
+        await ExpectCallResultAsync(page, "POST /api/verify-email: 200");
+        await page.ClickAsync("#call-verified");
+        await ExpectCallResultAsync(page, "GET /api/verified: 200");
+
+        // A second page context is a second device: two sessions listed, this one marked; revoking this tab's session signs it out.
+        var other = await Fixture.Browser.NewContextAsync();
+        try
+        {
+            var otherPage = await other.NewPageAsync();
+            await otherPage.GotoAsync(Fixture.Demo.BaseAddress.ToString());
+            await otherPage.Locator("#auth-state:visible").WaitForAsync();
+            await LogInAsync(otherPage, "victor");
+            await page.ClickAsync("#list-sessions");
+            await Assertions.Expect(page.Locator("#sessions li.session-row")).ToHaveCountAsync(2);
+            await Assertions.Expect(page.Locator("#sessions li.session-row[data-current='true']")).ToHaveCountAsync(1);
+
+            await page.ClickAsync("#sessions li.session-row[data-current='false'] button.revoke");
+            await Assertions.Expect(page.Locator("#sessions li.session-row")).ToHaveCountAsync(1);
+            await otherPage.ClickAsync("#call-once");
+            await Assertions.Expect(otherPage.Locator("#auth-state")).ToHaveTextAsync("Signed out");
+
+            await page.ClickAsync("#sessions li.session-row[data-current='true'] button.revoke");
+            await Assertions.Expect(page.Locator("#auth-state")).ToHaveTextAsync("Signed out");
+        }
+        finally
+        {
+            await other.CloseAsync();
+        }
+    }
 }
