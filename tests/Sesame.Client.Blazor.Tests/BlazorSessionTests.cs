@@ -68,7 +68,8 @@ public sealed class BlazorSessionTests(BlazorAppFixture fixture) : BlazorBrowser
     public async Task Blazor_Authorize_page_follows_the_session()
     {
         var page = await OpenPageAsync("account");
-        await Assertions.Expect(page.Locator("#not-authorized")).ToBeVisibleAsync();
+        // The WebAssembly app boots first: on a loaded machine (load average 20 seen) that alone takes longer than 5 s.
+        await Assertions.Expect(page.Locator("#not-authorized")).ToBeVisibleAsync(new() { Timeout = 90_000 });
 
         await page.ClickAsync("nav a[href='']");
         await LogInAsync(page, "erin");

@@ -134,7 +134,7 @@ public sealed class BlazorPageTests(DemoFixture fixture) : DemoBrowserTest(fixtu
         {
             var otherPage = await other.NewPageAsync();
             await otherPage.GotoAsync(Fixture.Demo.BaseAddress.ToString());
-            await otherPage.Locator("#auth-state:visible").WaitForAsync();
+            await otherPage.Locator("#auth-state:visible").WaitForAsync(new() { Timeout = 90_000 });
             await LogInAsync(otherPage, "victor");
             await page.ClickAsync("#list-sessions");
             await Assertions.Expect(page.Locator("#sessions li.session-row")).ToHaveCountAsync(2);

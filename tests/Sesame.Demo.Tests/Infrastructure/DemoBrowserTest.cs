@@ -50,7 +50,8 @@ public abstract class DemoBrowserTest(DemoFixture fixture) : IAsyncLifetime
             }
         };
         await page.GotoAsync(new Uri(baseAddress ?? Fixture.Demo.BaseAddress, path).ToString());
-        await page.Locator(readySelector).First.WaitForAsync();
+        // The WebAssembly app boots first: under a load average of 20 that took more than the 20 s step timeout.
+        await page.Locator(readySelector).First.WaitForAsync(new() { Timeout = 90_000 });
         return page;
     }
 
