@@ -86,4 +86,24 @@ public interface ISessionService
     /// <param name="sessionHandle">The session.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     Task<SessionInfo?> GetSessionInfoAsync(string sessionHandle, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A session's server-only data: a JSON object kept in the store and never put in a token, so clients cannot read it (for the
+    /// access-token payload, which they can, see <see cref="UpdateAccessTokenPayloadAsync(string, JsonObject, CancellationToken)"/>).
+    /// </summary>
+    /// <param name="sessionHandle">The session.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The data (an empty object until something is stored), or <see langword="null"/> when the session does not exist or
+    /// has expired.</returns>
+    Task<JsonObject?> GetSessionDataAsync(string sessionHandle, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Merges <paramref name="changes"/> into a session's server-only data: each property is set, a <see langword="null"/> value
+    /// deletes the key. Concurrent updates of one session do not lose each other's keys.
+    /// </summary>
+    /// <param name="sessionHandle">The session.</param>
+    /// <param name="changes">The keys to set or delete.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="false"/> when the session does not exist or has expired.</returns>
+    Task<bool> UpdateSessionDataAsync(string sessionHandle, JsonObject changes, CancellationToken cancellationToken = default);
 }

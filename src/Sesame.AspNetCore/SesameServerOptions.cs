@@ -90,6 +90,22 @@ public sealed class SesameServerOptions
     /// </summary>
     public bool DiscardUnreadableKeys { get; set; }
 
+    /// <summary>
+    /// Whether each session records the client's <c>User-Agent</c> (truncated to 256 characters) and IP address when it is created and
+    /// at every refresh, for <see cref="ISessionService.ListSessionsAsync"/> ("which devices am I signed in on"). Default
+    /// <see langword="false"/>: both are personal data, so the app opts in (and says so in its privacy notice; docs/authorization.md).
+    /// The IP address is <c>HttpContext.Connection.RemoteIpAddress</c>: behind a proxy, call <c>UseForwardedHeaders</c> first or it
+    /// is the proxy's. Turned off again, refreshes clear what was recorded.
+    /// </summary>
+    public bool RecordClientInfo { get; set; }
+
+    /// <summary>
+    /// The most sessions one user may have at once, or <see langword="null"/> (default) for no limit. Creating a session beyond it
+    /// revokes the user's oldest sessions (as <see cref="ISessionService.RevokeSessionAsync"/> does, metric reason
+    /// <c>session_cap</c>). At least 1.
+    /// </summary>
+    public int? MaxSessionsPerUser { get; set; }
+
     /// <summary>Callbacks for notable session events (theft detection, refreshes).</summary>
     [Required(ErrorMessage = "Session:Events must not be null.")]
     public SesameEvents Events { get; set; } = new();

@@ -61,6 +61,16 @@ internal static class PostgreSqlSchema
         DELETE FROM sesame_secrets WHERE name = 'refresh_token_key';
         UPDATE sesame_signing_keys SET created_at = to_timestamp(0);
         """,
+
+        // Version 3. Per-session metadata: when the session was last refreshed and, when the app opts in
+        // (SesameServerOptions.RecordClientInfo), the client's user agent and IP address; rows from before have none.
+        // (The SQLite store's version 3 also renames its tables to the sesame_ names used here.)
+        """
+        ALTER TABLE sesame_sessions
+            ADD COLUMN IF NOT EXISTS last_refreshed_at timestamptz NULL,
+            ADD COLUMN IF NOT EXISTS user_agent        text        NULL,
+            ADD COLUMN IF NOT EXISTS ip_address        text        NULL;
+        """,
     ];
 
     /// <summary>The schema version this library writes.</summary>

@@ -17,14 +17,15 @@ namespace Sesame.Storage.PostgreSql;
 /// </remarks>
 public sealed class PostgreSqlSessionStore : ISessionStore, IAsyncDisposable, IDisposable
 {
-    private const string SessionColumns =
-        "session_handle, user_id, refresh_token_hash2, payload, session_data, created_at, expires_at";
-
     /// <summary>Connect timeout Sesame applies when the connection string sets none (Npgsql's default is 15 s).</summary>
     public const int DefaultConnectTimeoutSeconds = 5;
 
     /// <summary>Command timeout Sesame applies when the connection string sets none (Npgsql's default is 30 s).</summary>
     public const int DefaultCommandTimeoutSeconds = 10;
+
+    // "$1, $2, …": SessionRows.Bind adds the parameters in column order.
+    private static readonly string s_insertPlaceholders =
+        string.Join(", ", Enumerable.Range(1, SessionRows.ColumnCount).Select(static i => "$" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
@@ -114,26 +115,24 @@ public sealed class PostgreSqlSessionStore : ISessionStore, IAsyncDisposable, ID
                     await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock($1);", ct, PostgreSqlSchema.MigrationLockKey).ConfigureAwait(false);
                     await ExecuteAsync(connection, PostgreSqlSchema.CreateMigrationsTable, ct).ConfigureAwait(false);
 
-                    int version;
-                    var read = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM sesame_schema_migrations;", connection);
-                    await using (read.ConfigureAwait(false))
-                    {
-                        version = Convert.ToInt32(await read.ExecuteScalarAsync(ct).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
-                    }
-
-                    if (version > PostgreSqlSchema.CurrentVersion)
-                    {
-                        PostgreSqlSessionStoreLog.SchemaTooNew(store._logger, version, PostgreSqlSchema.CurrentVersion);
-                        throw new InvalidOperationException(
-                            $"The PostgreSQL session schema has version {version}, but this version of Sesame understands up to " +
-                            $"{PostgreSqlSchema.CurrentVersion}. Upgrade Sesame or use another database.");
-                    }
-
-                    for (var step = version; step < PostgreSqlSchema.CurrentVersion; step++)
-                    {
-                        await ExecuteAsync(connection, PostgreSqlSchema.Migrations[step], ct).ConfigureAwait(false);
-                        await ExecuteAsync(connection, "INSERT INTO sesame_schema_migrations (version) VALUES ($1);", ct, step + 1).ConfigureAwait(false);
-                    }
+                    var version = (int)await SchemaMigrator.MigrateAsync(connection, PostgreSqlSchema.Migrations,
+                        static async (c, token) =>
+                        {
+                            var read = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM sesame_schema_migrations;", c);
+                            await using (read.ConfigureAwait(false))
+                            {
+                                return Convert.ToInt64(await read.ExecuteScalarAsync(token).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+                            }
+                        },
+                        static (c, script, token) => ExecuteAsync(c, script, token),
+                        static (c, reached, token) => ExecuteAsync(c, "INSERT INTO sesame_schema_migrations (version) VALUES ($1);", token, (int)reached),
+                        (found, supported) =>
+                        {
+                            PostgreSqlSessionStoreLog.SchemaTooNew(store._logger, (int)found, (int)supported);
+                            return new InvalidOperationException(
+                                $"The PostgreSQL session schema has version {found}, but this version of Sesame understands up to " +
+                                $"{supported}. Upgrade Sesame or use another database.");
+                        }, ct).ConfigureAwait(false);
 
                     await transaction.CommitAsync(ct).ConfigureAwait(false);
                     return (version, PostgreSqlSchema.CurrentVersion);
@@ -157,16 +156,12 @@ public sealed class PostgreSqlSessionStore : ISessionStore, IAsyncDisposable, ID
         {
             var s = state.session;
             var command = state.store._dataSource.CreateCommand(
-                "INSERT INTO sesame_sessions (" + SessionColumns + ") VALUES ($1, $2, $3, $4, $5, $6, $7);");
+                "INSERT INTO sesame_sessions (" + SessionRows.Columns + ") VALUES (" + s_insertPlaceholders + ");");
             await using (command.ConfigureAwait(false))
             {
-                command.Parameters.Add(Text(s.SessionHandle));
-                command.Parameters.Add(Text(s.UserId));
-                command.Parameters.Add(Text(s.RefreshTokenHash2));
-                command.Parameters.Add(Text(s.AccessTokenPayloadJson));
-                command.Parameters.Add(Text(s.SessionDataJson));
-                command.Parameters.Add(Time(s.CreatedAt));
-                command.Parameters.Add(Time(s.ExpiresAt));
+                SessionRows.Bind(command, s,
+                    static (c, value) => c.Parameters.Add(NullableText(value)),
+                    static (c, value) => c.Parameters.Add(NullableTime(value)));
                 await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
                 return true;
             }
@@ -180,7 +175,7 @@ public sealed class PostgreSqlSessionStore : ISessionStore, IAsyncDisposable, ID
         return RunAsync(nameof(FindAsync), (store: this, sessionHandle), static async (state, ct) =>
         {
             var command = state.store._dataSource.CreateCommand(
-                "SELECT " + SessionColumns + " FROM sesame_sessions WHERE session_handle = $1;");
+                "SELECT " + SessionRows.Columns + " FROM sesame_sessions WHERE session_handle = $1;");
             await using (command.ConfigureAwait(false))
             {
                 command.Parameters.Add(Text(state.sessionHandle));
@@ -238,6 +233,50 @@ public sealed class PostgreSqlSessionStore : ISessionStore, IAsyncDisposable, ID
     }
 
     /// <inheritdoc />
+    public Task<bool> TryUpdateSessionDataAsync(string sessionHandle, string expectedSessionDataJson, string sessionDataJson,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sessionHandle);
+        ArgumentNullException.ThrowIfNull(expectedSessionDataJson);
+        ArgumentNullException.ThrowIfNull(sessionDataJson);
+        return RunAsync(nameof(TryUpdateSessionDataAsync), (store: this, sessionHandle, expectedSessionDataJson, sessionDataJson),
+            static async (state, ct) =>
+            {
+                // As TryRotateAsync: a concurrent UPDATE of the row waits, then re-checks the WHERE clause against the new data.
+                var command = state.store._dataSource.CreateCommand(
+                    "UPDATE sesame_sessions SET session_data = $1 WHERE session_handle = $2 AND session_data = $3;");
+                await using (command.ConfigureAwait(false))
+                {
+                    command.Parameters.Add(Text(state.sessionDataJson));
+                    command.Parameters.Add(Text(state.sessionHandle));
+                    command.Parameters.Add(Text(state.expectedSessionDataJson));
+                    return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+                }
+            }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> RecordRefreshAsync(string sessionHandle, DateTimeOffset refreshedAt, string? userAgent, string? ipAddress,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sessionHandle);
+        return RunAsync(nameof(RecordRefreshAsync), (store: this, sessionHandle, refreshedAt, userAgent, ipAddress),
+            static async (state, ct) =>
+            {
+                var command = state.store._dataSource.CreateCommand(
+                    "UPDATE sesame_sessions SET last_refreshed_at = $1, user_agent = $2, ip_address = $3 WHERE session_handle = $4;");
+                await using (command.ConfigureAwait(false))
+                {
+                    command.Parameters.Add(Time(state.refreshedAt));
+                    command.Parameters.Add(NullableText(state.userAgent));
+                    command.Parameters.Add(NullableText(state.ipAddress));
+                    command.Parameters.Add(Text(state.sessionHandle));
+                    return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+                }
+            }, cancellationToken);
+    }
+
+    /// <inheritdoc />
     public Task<bool> DeleteAsync(string sessionHandle, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sessionHandle);
@@ -286,7 +325,7 @@ public sealed class PostgreSqlSessionStore : ISessionStore, IAsyncDisposable, ID
             nameof(ListByUserAsync), (this, userId, now), static async (state, ct) =>
             {
                 var command = state.store._dataSource.CreateCommand(
-                    "SELECT " + SessionColumns + " FROM sesame_sessions WHERE user_id = $1 AND expires_at > $2 " +
+                    "SELECT " + SessionRows.Columns + " FROM sesame_sessions WHERE user_id = $1 AND expires_at > $2 " +
                     "ORDER BY created_at, session_handle;");
                 await using (command.ConfigureAwait(false))
                 {
@@ -413,29 +452,21 @@ public sealed class PostgreSqlSessionStore : ISessionStore, IAsyncDisposable, ID
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(create);
-        return RunAsync(nameof(GetOrCreateSecretAsync), (store: this, name, create), static async (state, ct) =>
-        {
-            var existing = await state.store.ReadSecretAsync(state.name, ct).ConfigureAwait(false);
-            if (existing is not null)
-            {
-                return existing;
-            }
-
-            // Insert-if-absent, then read back in a new statement (a new snapshot): ON CONFLICT waits for a concurrent
-            // inserter to commit, so the read sees the winner's value whichever instance won.
-            var candidate = state.create() ?? throw new InvalidOperationException($"The factory of secret '{state.name}' returned null.");
-            var insert = state.store._dataSource.CreateCommand(
-                "INSERT INTO sesame_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING;");
-            await using (insert.ConfigureAwait(false))
-            {
-                insert.Parameters.Add(Text(state.name));
-                insert.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = candidate, NpgsqlDbType = NpgsqlDbType.Bytea });
-                await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            }
-
-            return await state.store.ReadSecretAsync(state.name, ct).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"Secret '{state.name}' vanished right after it was stored.");
-        }, cancellationToken);
+        // The read-back is a new statement (a new snapshot) and ON CONFLICT waits for a concurrent inserter to commit, so it sees the
+        // winner's value whichever instance won.
+        return RunAsync(nameof(GetOrCreateSecretAsync), (store: this, name, create), static (state, ct) =>
+            SecretRows.GetOrCreateAsync(state.store, state.name, state.create, static (store, secretName, token) => store.ReadSecretAsync(secretName, token),
+                static async (store, secretName, value, token) =>
+                {
+                    var insert = store._dataSource.CreateCommand(
+                        "INSERT INTO sesame_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING;");
+                    await using (insert.ConfigureAwait(false))
+                    {
+                        insert.Parameters.Add(Text(secretName));
+                        insert.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = value, NpgsqlDbType = NpgsqlDbType.Bytea });
+                        await insert.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                    }
+                }, ct), cancellationToken);
     }
 
     /// <summary>Disposes the data source if this store created it.</summary>
@@ -487,14 +518,14 @@ public sealed class PostgreSqlSessionStore : ISessionStore, IAsyncDisposable, ID
     private static NpgsqlParameter<DateTimeOffset> Time(DateTimeOffset value) =>
         new() { TypedValue = value.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz };
 
-    private static StoredSession ReadSession(NpgsqlDataReader reader) => new(
-        reader.GetString(0),
-        reader.GetString(1),
-        reader.GetString(2),
-        reader.GetString(3),
-        reader.GetString(4),
-        reader.GetFieldValue<DateTimeOffset>(5),
-        reader.GetFieldValue<DateTimeOffset>(6));
+    private static NpgsqlParameter NullableText(string? value) =>
+        new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
+
+    private static NpgsqlParameter NullableTime(DateTimeOffset? value) =>
+        new() { Value = (object?)value?.ToUniversalTime() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz };
+
+    private static StoredSession ReadSession(NpgsqlDataReader reader) =>
+        SessionRows.Read(reader, static (r, ordinal) => r.GetFieldValue<DateTimeOffset>(ordinal));
 
     /// <summary>
     /// Runs <paramref name="work"/> and maps "cannot reach the database" errors (refused or broken connections,

@@ -70,6 +70,10 @@ internal sealed class HeldRotationStore(ISessionStore inner) : ISessionStore
     public Task CreateAsync(StoredSession session, CancellationToken cancellationToken) => inner.CreateAsync(session, cancellationToken);
     public Task<bool> UpdatePayloadAsync(string sessionHandle, string accessTokenPayloadJson, CancellationToken cancellationToken) =>
         inner.UpdatePayloadAsync(sessionHandle, accessTokenPayloadJson, cancellationToken);
+    public Task<bool> TryUpdateSessionDataAsync(string sessionHandle, string expectedSessionDataJson, string sessionDataJson, CancellationToken cancellationToken) =>
+        inner.TryUpdateSessionDataAsync(sessionHandle, expectedSessionDataJson, sessionDataJson, cancellationToken);
+    public Task<bool> RecordRefreshAsync(string sessionHandle, DateTimeOffset refreshedAt, string? userAgent, string? ipAddress, CancellationToken cancellationToken) =>
+        inner.RecordRefreshAsync(sessionHandle, refreshedAt, userAgent, ipAddress, cancellationToken);
     public Task<bool> DeleteAsync(string sessionHandle, CancellationToken cancellationToken) => inner.DeleteAsync(sessionHandle, cancellationToken);
     public Task<IReadOnlyList<string>> DeleteByUserAsync(string userId, CancellationToken cancellationToken) => inner.DeleteByUserAsync(userId, cancellationToken);
     public Task<IReadOnlyList<StoredSession>> ListByUserAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -150,7 +150,7 @@ public sealed class VerificationScopeTests
         {
             await connection.OpenAsync();
             await using var delete = connection.CreateCommand();
-            delete.CommandText = "DELETE FROM signing_keys WHERE key_id = $kid";
+            delete.CommandText = "DELETE FROM sesame_signing_keys WHERE key_id = $kid";
             delete.Parameters.AddWithValue("$kid", kid);
             Assert.Equal(1, await delete.ExecuteNonQueryAsync());
         }

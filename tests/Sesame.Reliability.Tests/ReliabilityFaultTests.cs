@@ -190,7 +190,7 @@ public sealed class ReliabilityFaultTests
         {
             using (var command = locker.CreateCommand())
             {
-                command.CommandText = "BEGIN IMMEDIATE; UPDATE sessions SET session_data = session_data;";
+                command.CommandText = "BEGIN IMMEDIATE; UPDATE sesame_sessions SET session_data = session_data;";
                 await command.ExecuteNonQueryAsync();
             }
 

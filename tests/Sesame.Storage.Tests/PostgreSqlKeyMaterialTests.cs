@@ -90,7 +90,7 @@ public sealed class PostgreSqlKeyMaterialTests
             Assert.All(rows, r => Assert.NotEqual(old.Secret, r.Stored));
             Assert.Single(rows, r => r.Algorithm == "RS256" && r.KeyId != old.KeyId); // one new key, not one per instance
             await using var versions = dataSource.CreateCommand("SELECT max(version) FROM sesame_schema_migrations;");
-            Assert.Equal(2, (int)(await versions.ExecuteScalarAsync(Ct))!);
+            Assert.Equal(3, (int)(await versions.ExecuteScalarAsync(Ct))!);
         }
         finally
         {

@@ -150,6 +150,47 @@ public abstract class SessionStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Create_then_Find_returns_the_client_metadata_unchanged()
+    {
+        var session = NewSession() with { LastRefreshedAt = Now.AddMinutes(-1), UserAgent = "Mozilla/5.0 (X11; Linux) Zoë", IpAddress = "2001:db8::1" };
+
+        await Store.CreateAsync(session, Ct);
+
+        Assert.Equal(session, await Store.FindAsync(session.SessionHandle, Ct));
+    }
+
+    [Fact]
+    public async Task RecordRefresh_sets_the_time_and_client_and_a_null_clears_them()
+    {
+        var session = NewSession() with { UserAgent = "first", IpAddress = "192.0.2.1" };
+        await Store.CreateAsync(session, Ct);
+
+        Assert.True(await Store.RecordRefreshAsync(session.SessionHandle, Now, "second", "192.0.2.2", Ct));
+        Assert.Equal(session with { LastRefreshedAt = Now, UserAgent = "second", IpAddress = "192.0.2.2" },
+            await Store.FindAsync(session.SessionHandle, Ct));
+
+        Assert.True(await Store.RecordRefreshAsync(session.SessionHandle, Now.AddMinutes(1), null, null, Ct));
+        Assert.Equal(session with { LastRefreshedAt = Now.AddMinutes(1), UserAgent = null, IpAddress = null },
+            await Store.FindAsync(session.SessionHandle, Ct));
+        Assert.False(await Store.RecordRefreshAsync(NewId("missing"), Now, null, null, Ct));
+    }
+
+    [Fact]
+    public async Task TryUpdateSessionData_replaces_the_data_only_while_it_is_as_expected()
+    {
+        var session = NewSession();
+        await Store.CreateAsync(session, Ct);
+        const string data = """{"server":"only","cart":[1,2]}""";
+
+        Assert.False(await Store.TryUpdateSessionDataAsync(session.SessionHandle, "{}", data, Ct));
+        Assert.True(await Store.TryUpdateSessionDataAsync(session.SessionHandle, session.SessionDataJson, data, Ct));
+        Assert.False(await Store.TryUpdateSessionDataAsync(session.SessionHandle, session.SessionDataJson, "{}", Ct));
+        Assert.False(await Store.TryUpdateSessionDataAsync(NewId("missing"), "{}", "{}", Ct));
+
+        Assert.Equal(session with { SessionDataJson = data }, await Store.FindAsync(session.SessionHandle, Ct));
+    }
+
+    [Fact]
     public async Task UpdatePayload_replaces_only_the_payload()
     {
         var session = NewSession();

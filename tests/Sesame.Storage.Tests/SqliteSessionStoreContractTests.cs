@@ -51,7 +51,7 @@ public sealed class SqliteSessionStoreContractTests : SessionStoreContractTests
         command.CommandText = "PRAGMA journal_mode;";
         Assert.Equal("wal", (string?)await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
         command.CommandText = "PRAGMA user_version;";
-        Assert.Equal(2L, (long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!);
+        Assert.Equal(3L, (long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!);
     }
 
     [Fact]
@@ -71,11 +71,11 @@ public sealed class SqliteSessionStoreContractTests : SessionStoreContractTests
     }
     // The store's query shapes at 10^6 rows must be index searches, never a scan of the sessions table.
     [Theory]
-    [InlineData("SELECT * FROM sessions WHERE session_handle = 'h';")]
-    [InlineData("UPDATE sessions SET refresh_token_hash2 = 'n', expires_at = 1 WHERE session_handle = 'h' AND refresh_token_hash2 = 'e';")]
-    [InlineData("DELETE FROM sessions WHERE user_id = 'u';")]
-    [InlineData("SELECT * FROM sessions WHERE user_id = 'u' AND expires_at > 1 ORDER BY created_at, session_handle;")]
-    [InlineData("DELETE FROM sessions WHERE rowid IN (SELECT rowid FROM sessions WHERE expires_at <= 1 LIMIT 500);")]
+    [InlineData("SELECT * FROM sesame_sessions WHERE session_handle = 'h';")]
+    [InlineData("UPDATE sesame_sessions SET refresh_token_hash2 = 'n', expires_at = 1 WHERE session_handle = 'h' AND refresh_token_hash2 = 'e';")]
+    [InlineData("DELETE FROM sesame_sessions WHERE user_id = 'u';")]
+    [InlineData("SELECT * FROM sesame_sessions WHERE user_id = 'u' AND expires_at > 1 ORDER BY created_at, session_handle;")]
+    [InlineData("DELETE FROM sesame_sessions WHERE rowid IN (SELECT rowid FROM sesame_sessions WHERE expires_at <= 1 LIMIT 500);")]
     public async Task Session_queries_are_index_searches(string sql)
     {
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=false");
@@ -89,8 +89,8 @@ public sealed class SqliteSessionStoreContractTests : SessionStoreContractTests
             plan.Add(reader.GetString(3));
         }
 
-        Assert.Contains(plan, step => step.StartsWith("SEARCH sessions USING", StringComparison.Ordinal));
-        Assert.DoesNotContain(plan, step => step.StartsWith("SCAN sessions", StringComparison.Ordinal));
+        Assert.Contains(plan, step => step.StartsWith("SEARCH sesame_sessions USING", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, step => step.StartsWith("SCAN sesame_sessions", StringComparison.Ordinal));
     }
     [Fact]
     public async Task A_write_lock_held_past_the_busy_timeout_throws_SessionStoreUnavailableException()

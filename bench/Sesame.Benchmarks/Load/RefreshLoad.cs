@@ -217,7 +217,7 @@ public static class RefreshLoad
             using var transaction = connection.BeginTransaction();
             using var insert = connection.CreateCommand();
             insert.Transaction = transaction;
-            insert.CommandText = "INSERT INTO sessions (session_handle, user_id, refresh_token_hash2, payload, session_data, created_at, expires_at) VALUES ($h, $u, $r, '{}', '{}', $c, $e)";
+            insert.CommandText = "INSERT INTO sesame_sessions (session_handle, user_id, refresh_token_hash2, payload, session_data, created_at, expires_at) VALUES ($h, $u, $r, '{}', '{}', $c, $e)";
             var handle = insert.Parameters.Add("$h", SqliteType.Text);
             var user = insert.Parameters.Add("$u", SqliteType.Text);
             var hash = insert.Parameters.Add("$r", SqliteType.Text);

@@ -33,7 +33,7 @@ internal sealed class SesameMetrics
         var meter = meterFactory?.Create(new MeterOptions(MeterName) { Version = SesameActivitySource.Version }) ?? s_sharedMeter.Value;
         _sessionsCreated = meter.CreateCounter<long>("sesame.server.sessions.created", "{session}", "Sessions created (logins).");
         _sessionsRevoked = meter.CreateCounter<long>("sesame.server.sessions.revoked", "{session}",
-            "Sessions revoked; tag sesame.revocation.reason = sign_out | revoke | revoke_all | token_theft | refresh_rejected.");
+            "Sessions revoked; tag sesame.revocation.reason = sign_out | revoke | revoke_all | token_theft | refresh_rejected | session_cap.");
         _refreshes = meter.CreateCounter<long>("sesame.server.refreshes", "{refresh}", "Successful session refreshes.");
         _refreshFailures = meter.CreateCounter<long>("sesame.server.refresh.failures", "{refresh}",
             "Refused or failed session refreshes; tag sesame.refresh.outcome = unauthorised | token_theft | store_unavailable | duplicate_cookies.");

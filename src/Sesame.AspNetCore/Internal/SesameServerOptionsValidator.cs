@@ -51,6 +51,11 @@ internal sealed class SesameServerOptionsValidator(IHostEnvironment? environment
                 + "Host header and scheme, which a client controls or a TLS-terminating proxy changes. See docs/security.md.");
         }
 
+        if (options.MaxSessionsPerUser is < 1)
+        {
+            errors.Add("Session:MaxSessionsPerUser must be at least 1 (or unset for no limit).");
+        }
+
         CheckOrigin(options.ApiDomain, "ApiDomain", errors);
         CheckOrigin(options.WebsiteDomain, "WebsiteDomain", errors);
         if (options.ClaimMapping is not null && options.ClaimMapping.ClaimTypes.Any(static pair => string.IsNullOrWhiteSpace(pair.Value)))

@@ -7,7 +7,8 @@ namespace Sesame.AspNetCore.Internal;
 
 /// <summary>
 /// Session administration over the store: create a session (login), end one (sign-out, revocation, revoke-all), update the
-/// access-token payload, list and look up sessions. Verification and refresh live in <see cref="SessionVerifier"/> and
+/// access-token payload and the server-only session data, list and look up sessions, and keep a user within
+/// <see cref="SesameServerOptions.MaxSessionsPerUser"/>. Verification and refresh live in <see cref="SessionVerifier"/> and
 /// <see cref="SessionRefresher"/>.
 /// </summary>
 internal sealed class SessionAdministration(
@@ -24,6 +25,9 @@ internal sealed class SessionAdministration(
     TimeProvider time,
     ILogger<SessionAdministration> logger)
 {
+    // Lost compare-and-sets of one session's data in a row before giving up (each loss means another update landed).
+    private const int MaxSessionDataAttempts = 20;
+
     public async Task<SesameSession> CreateSessionAsync(HttpContext httpContext, string userId, JsonObject? accessTokenPayload,
         CancellationToken cancellationToken)
     {
@@ -45,9 +49,18 @@ internal sealed class SessionAdministration(
         var session = await accessTokens.CreateAsync(
             new AccessTokenClaims(userId, sessionHandle, refreshTokenHash1, null, antiCsrf, customClaims, settings.Issuer(request)),
             method, accessTokens.ExpiryWithin(expiresAt), cancellationToken).ConfigureAwait(false);
+        var client = ClientInfo.From(httpContext, settings.Options.RecordClientInfo);
         await store.CreateAsync(
-            new StoredSession(sessionHandle, userId, TokenCrypto.Sha256Hex(refreshTokenHash1), customClaims, "{}", now, expiresAt),
+            new StoredSession(sessionHandle, userId, TokenCrypto.Sha256Hex(refreshTokenHash1), customClaims, "{}", now, expiresAt)
+            {
+                UserAgent = client.UserAgent,
+                IpAddress = client.IpAddress,
+            },
             cancellationToken).ConfigureAwait(false);
+        if (settings.Options.MaxSessionsPerUser is { } cap)
+        {
+            await EnforceSessionCapAsync(userId, sessionHandle, cap, cancellationToken).ConfigureAwait(false);
+        }
 
         // Tokens of the other transfer method are cleared if the request carried an access token that way (docs/protocol/wire-format.md#token-transfer-methods).
         if (method == TokenTransferMethod.Cookie && TokenTransport.ReadBearer(request) is not null)
@@ -64,6 +77,33 @@ internal sealed class SessionAdministration(
         Log.SessionCreated(logger, sessionHandle, userId);
         metrics.SessionCreated();
         return session;
+    }
+
+    /// <summary>
+    /// Ends the user's oldest sessions beyond <paramref name="cap"/>, after <paramref name="newSessionHandle"/> was stored. Oldest is by
+    /// creation time, then handle; the new session counts as the newest of its millisecond and is never ended here. Run after the
+    /// insert, two logins at once both count each other, so they end the same old sessions and the user keeps <paramref name="cap"/>.
+    /// </summary>
+    private async Task EnforceSessionCapAsync(string userId, string newSessionHandle, int cap, CancellationToken cancellationToken)
+    {
+        var rows = await store.ListByUserAsync(userId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        if (rows.Count <= cap)
+        {
+            return;
+        }
+
+        var oldestFirst = rows
+            .OrderBy(static row => row.CreatedAt)
+            .ThenBy(row => row.SessionHandle == newSessionHandle ? 1 : 0)
+            .ThenBy(static row => row.SessionHandle, StringComparer.Ordinal)
+            .ToList();
+        foreach (var row in oldestFirst.Take(oldestFirst.Count - cap))
+        {
+            if (row.SessionHandle != newSessionHandle)
+            {
+                await EndSessionAsync(row.SessionHandle, "session_cap", cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     public async Task<bool> SignOutAsync(HttpContext httpContext, CancellationToken cancellationToken)
@@ -196,6 +236,56 @@ internal sealed class SessionAdministration(
         return json;
     }
 
+    public async Task<JsonObject?> GetSessionDataAsync(string sessionHandle, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionHandle);
+        await initializer.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        var row = await store.FindAsync(sessionHandle, cancellationToken).ConfigureAwait(false);
+        return row is null || row.ExpiresAt <= time.GetUtcNow() ? null : JsonNode.Parse(row.SessionDataJson) as JsonObject ?? [];
+    }
+
+    public async Task<bool> UpdateSessionDataAsync(string sessionHandle, JsonObject changes, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionHandle);
+        ArgumentNullException.ThrowIfNull(changes);
+        await initializer.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+
+        // Read, merge, compare-and-set; a write lost to a concurrent update re-reads and merges again, so neither loses its keys.
+        for (var attempt = 0; ; attempt++)
+        {
+            var row = await store.FindAsync(sessionHandle, cancellationToken).ConfigureAwait(false);
+            if (row is null || row.ExpiresAt <= time.GetUtcNow())
+            {
+                return false;
+            }
+
+            var data = JsonNode.Parse(row.SessionDataJson) as JsonObject ?? [];
+            foreach (var (name, value) in changes)
+            {
+                if (value is null)
+                {
+                    data.Remove(name);
+                }
+                else
+                {
+                    data[name] = value.DeepClone();
+                }
+            }
+
+            if (await store.TryUpdateSessionDataAsync(sessionHandle, row.SessionDataJson, data.ToJsonString(), cancellationToken)
+                    .ConfigureAwait(false))
+            {
+                return true;
+            }
+
+            if (attempt == MaxSessionDataAttempts)
+            {
+                throw new InvalidOperationException(
+                    $"The session data kept changing under {MaxSessionDataAttempts + 1} consecutive updates; try again.");
+            }
+        }
+    }
+
     public async Task<IReadOnlyList<SessionInfo>> ListSessionsAsync(string userId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
@@ -219,7 +309,12 @@ internal sealed class SessionAdministration(
     }
 
     private static SessionInfo ToInfo(StoredSession row) =>
-        new(row.SessionHandle, row.UserId, JsonNode.Parse(row.AccessTokenPayloadJson) as JsonObject ?? [], row.CreatedAt, row.ExpiresAt);
+        new(row.SessionHandle, row.UserId, JsonNode.Parse(row.AccessTokenPayloadJson) as JsonObject ?? [], row.CreatedAt, row.ExpiresAt)
+        {
+            LastRefreshedAt = row.LastRefreshedAt,
+            UserAgent = row.UserAgent,
+            IpAddress = row.IpAddress,
+        };
 
     private static string CheckedCustomClaims(JsonObject payload)
     {

@@ -11,6 +11,7 @@ namespace Sesame.AspNetCore.Internal;
 /// (docs/protocol/rotation.md#theft-detection).
 /// </summary>
 internal sealed class SessionRefresher(
+    ISessionStore store,
     StoreInitializer initializer,
     AccessTokenService accessTokens,
     RefreshTokenCodec refreshTokens,
@@ -19,6 +20,7 @@ internal sealed class SessionRefresher(
     SessionRowRotation rotation,
     SessionAdministration administration,
     SesameMetrics metrics,
+    TimeProvider time,
     ILogger<SessionRefresher> logger)
 {
     /// <summary>Handles one refresh request, with its span and metrics (docs/observability.md).</summary>
@@ -122,7 +124,11 @@ internal sealed class SessionRefresher(
                 return await TheftAsync(httpContext, outcome.Row!, cancellationToken).ConfigureAwait(false);
         }
 
-        // Current (no write: the client may retry it until a child is used) or Promoted (the child became current).
+        // Current (no rotation write: the client may retry it until a child is used) or Promoted (the child became current). Either way
+        // the refresh succeeds: record when, and from which client if the app opted in (docs/authorization.md#session-metadata).
+        var client = ClientInfo.From(httpContext, settings.Options.RecordClientInfo);
+        await store.RecordRefreshAsync(outcome.Row!.SessionHandle, time.GetUtcNow(), client.UserAgent, client.IpAddress, cancellationToken)
+            .ConfigureAwait(false);
         return await IssueChildAsync(httpContext, method, outcome.Row!, refreshTokenHash1, outcome.SessionExpiresAt, cancellationToken)
             .ConfigureAwait(false);
     }

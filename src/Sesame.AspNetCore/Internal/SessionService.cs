@@ -41,4 +41,10 @@ internal sealed class SessionService(SessionVerifier verifier, SessionRefresher 
 
     public Task<SessionInfo?> GetSessionInfoAsync(string sessionHandle, CancellationToken cancellationToken = default) =>
         administration.GetSessionInfoAsync(sessionHandle, cancellationToken);
+
+    public Task<JsonObject?> GetSessionDataAsync(string sessionHandle, CancellationToken cancellationToken = default) =>
+        administration.GetSessionDataAsync(sessionHandle, cancellationToken);
+
+    public Task<bool> UpdateSessionDataAsync(string sessionHandle, JsonObject changes, CancellationToken cancellationToken = default) =>
+        administration.UpdateSessionDataAsync(sessionHandle, changes, cancellationToken);
 }

@@ -42,6 +42,33 @@ public interface ISessionStore
     /// <returns><see langword="false"/> when the session does not exist.</returns>
     Task<bool> UpdatePayloadAsync(string sessionHandle, string accessTokenPayloadJson, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Compare-and-set of the server-only session data (JSON object text): sets <paramref name="sessionDataJson"/> only if the
+    /// stored data still equals <paramref name="expectedSessionDataJson"/>, so concurrent updates of different keys do not lose
+    /// each other's changes (the caller re-reads and merges again when this returns <see langword="false"/>).
+    /// </summary>
+    /// <param name="sessionHandle">The session's handle.</param>
+    /// <param name="expectedSessionDataJson">The data the caller read.</param>
+    /// <param name="sessionDataJson">The new data, a JSON object.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="true"/> when this call changed the row; <see langword="false"/> when the data changed meanwhile or
+    /// the session does not exist.</returns>
+    Task<bool> TryUpdateSessionDataAsync(string sessionHandle, string expectedSessionDataJson, string sessionDataJson,
+        CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a refresh: sets <see cref="StoredSession.LastRefreshedAt"/>, <see cref="StoredSession.UserAgent"/> and
+    /// <see cref="StoredSession.IpAddress"/> (a <see langword="null"/> clears the column).
+    /// </summary>
+    /// <param name="sessionHandle">The session's handle.</param>
+    /// <param name="refreshedAt">When the session was refreshed.</param>
+    /// <param name="userAgent">The client's user agent, or <see langword="null"/>.</param>
+    /// <param name="ipAddress">The client's IP address, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="false"/> when the session does not exist.</returns>
+    Task<bool> RecordRefreshAsync(string sessionHandle, DateTimeOffset refreshedAt, string? userAgent, string? ipAddress,
+        CancellationToken cancellationToken);
+
     /// <summary>Deletes one session.</summary>
     /// <param name="sessionHandle">The session's handle.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
@@ -54,7 +81,7 @@ public interface ISessionStore
     /// <returns>The handles of the deleted sessions.</returns>
     Task<IReadOnlyList<string>> DeleteByUserAsync(string userId, CancellationToken cancellationToken);
 
-    /// <summary>Lists a user's sessions that have not expired at <paramref name="now"/>.</summary>
+    /// <summary>Lists a user's sessions that have not expired at <paramref name="now"/>, oldest first (by creation time, then handle).</summary>
     /// <param name="userId">The user.</param>
     /// <param name="now">The current time.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>

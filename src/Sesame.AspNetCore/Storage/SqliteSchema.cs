@@ -50,6 +50,23 @@ internal static class SqliteSchema
         DELETE FROM secrets WHERE name = 'refresh_token_key';
         UPDATE signing_keys SET created_at = 0;
         """,
+
+        // Version 3. One naming for every store: the tables take the sesame_ prefix the PostgreSQL store has always used (a database
+        // may hold the application's own tables too). Renaming keeps every row; the indexes are rebuilt under their new names (SQLite
+        // cannot rename an index). Per-session metadata joins the session row: when it was last refreshed and, when the app opts in
+        // (SesameServerOptions.RecordClientInfo), the client's user agent and IP address; rows from before have none.
+        """
+        ALTER TABLE sessions RENAME TO sesame_sessions;
+        ALTER TABLE signing_keys RENAME TO sesame_signing_keys;
+        ALTER TABLE secrets RENAME TO sesame_secrets;
+        DROP INDEX IF EXISTS ix_sessions_user_id_expires_at;
+        DROP INDEX IF EXISTS ix_sessions_expires_at;
+        CREATE INDEX ix_sesame_sessions_user_id_expires_at ON sesame_sessions (user_id, expires_at);
+        CREATE INDEX ix_sesame_sessions_expires_at ON sesame_sessions (expires_at);
+        ALTER TABLE sesame_sessions ADD COLUMN last_refreshed_at INTEGER NULL;
+        ALTER TABLE sesame_sessions ADD COLUMN user_agent TEXT NULL;
+        ALTER TABLE sesame_sessions ADD COLUMN ip_address TEXT NULL;
+        """,
     ];
 
     /// <summary>The schema version this library writes.</summary>

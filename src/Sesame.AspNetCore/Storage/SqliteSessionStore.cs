@@ -23,8 +23,9 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
     // Rows per write transaction when deleting expired sessions.
     private const int ExpiredDeleteBatchSize = 500;
 
-    private const string SessionColumns =
-        "session_handle, user_id, refresh_token_hash2, payload, session_data, created_at, expires_at";
+    // "@p0, @p1, …": SessionRows.Bind names the parameters in column order.
+    private static readonly string s_insertPlaceholders =
+        string.Join(", ", Enumerable.Range(0, SessionRows.ColumnCount).Select(static i => "@p" + i.ToString(CultureInfo.InvariantCulture)));
 
     private readonly string _databasePath;
     private readonly string _connectionString;
@@ -92,38 +93,36 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
             // (other processes or other store instances) run one after another and each sees the other's result.
             using var transaction = (SqliteTransaction)await connection
                 .BeginTransactionAsync(System.Data.IsolationLevel.Serializable, ct).ConfigureAwait(false);
-            long version;
-            using (var read = connection.CreateCommand())
-            {
-                read.Transaction = transaction;
-                read.CommandText = "PRAGMA user_version;";
-                version = Convert.ToInt64(await read.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
-            }
-
-            if (version > SqliteSchema.CurrentVersion)
-            {
-                SqliteSessionStoreLog.SchemaTooNew(store._logger, store._databasePath, version, SqliteSchema.CurrentVersion);
-                throw new InvalidOperationException(
-                    $"The SQLite session database '{store._databasePath}' has schema version {version}, but this version of Sesame " +
-                    $"understands up to {SqliteSchema.CurrentVersion}. Upgrade Sesame or use another database file.");
-            }
-
-            for (var step = version; step < SqliteSchema.CurrentVersion; step++)
-            {
-                using var migrate = connection.CreateCommand();
-                migrate.Transaction = transaction;
-                migrate.CommandText = SqliteSchema.Migrations[step];
-                await migrate.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            }
-
-            if (version < SqliteSchema.CurrentVersion)
-            {
-                using var bump = connection.CreateCommand();
-                bump.Transaction = transaction;
-                // PRAGMA takes no parameters; the value is our own integer constant, not input.
-                bump.CommandText = string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version = {SqliteSchema.CurrentVersion};");
-                await bump.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            }
+            var version = await SchemaMigrator.MigrateAsync((connection, transaction), SqliteSchema.Migrations,
+                static async (state, token) =>
+                {
+                    using var read = state.connection.CreateCommand();
+                    read.Transaction = state.transaction;
+                    read.CommandText = "PRAGMA user_version;";
+                    return Convert.ToInt64(await read.ExecuteScalarAsync(token).ConfigureAwait(false), CultureInfo.InvariantCulture);
+                },
+                static async (state, script, token) =>
+                {
+                    using var migrate = state.connection.CreateCommand();
+                    migrate.Transaction = state.transaction;
+                    migrate.CommandText = script;
+                    await migrate.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                },
+                static async (state, reached, token) =>
+                {
+                    using var bump = state.connection.CreateCommand();
+                    bump.Transaction = state.transaction;
+                    // PRAGMA takes no parameters; the value is our own step number, not input. It is written in the same transaction.
+                    bump.CommandText = string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version = {reached};");
+                    await bump.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                },
+                (found, supported) =>
+                {
+                    SqliteSessionStoreLog.SchemaTooNew(store._logger, store._databasePath, found, supported);
+                    return new InvalidOperationException(
+                        $"The SQLite session database '{store._databasePath}' has schema version {found}, but this version of Sesame " +
+                        $"understands up to {supported}. Upgrade Sesame or use another database file.");
+                }, ct).ConfigureAwait(false);
 
             await transaction.CommitAsync(ct).ConfigureAwait(false);
             return (version, SqliteSchema.CurrentVersion);
@@ -145,15 +144,10 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
         return RunWriteAsync(nameof(CreateAsync), session, static async (s, connection, ct) =>
         {
             using var command = connection.CreateCommand();
-            command.CommandText =
-                "INSERT INTO sessions (" + SessionColumns + ") VALUES (@handle, @user, @hash2, @payload, @data, @created, @expires);";
-            command.Parameters.AddWithValue("@handle", s.SessionHandle);
-            command.Parameters.AddWithValue("@user", s.UserId);
-            command.Parameters.AddWithValue("@hash2", s.RefreshTokenHash2);
-            command.Parameters.AddWithValue("@payload", s.AccessTokenPayloadJson);
-            command.Parameters.AddWithValue("@data", s.SessionDataJson);
-            command.Parameters.AddWithValue("@created", s.CreatedAt.ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("@expires", s.ExpiresAt.ToUnixTimeMilliseconds());
+            command.CommandText = "INSERT INTO sesame_sessions (" + SessionRows.Columns + ") VALUES (" + s_insertPlaceholders + ");";
+            SessionRows.Bind(command, s,
+                static (c, value) => c.Parameters.AddWithValue("@p" + c.Parameters.Count, (object?)value ?? DBNull.Value),
+                static (c, value) => c.Parameters.AddWithValue("@p" + c.Parameters.Count, (object?)value?.ToUnixTimeMilliseconds() ?? DBNull.Value));
             await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             return true;
         }, cancellationToken);
@@ -166,7 +160,7 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
         return RunAsync(nameof(FindAsync), sessionHandle, static async (handle, connection, ct) =>
         {
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT " + SessionColumns + " FROM sessions WHERE session_handle = @handle;";
+            command.CommandText = "SELECT " + SessionRows.Columns + " FROM sesame_sessions WHERE session_handle = @handle;";
             command.Parameters.AddWithValue("@handle", handle);
             using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadSession(reader) : null;
@@ -188,7 +182,7 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
                 // expecting the same hash exactly one matches the WHERE clause.
                 using var command = connection.CreateCommand();
                 command.CommandText =
-                    "UPDATE sessions SET refresh_token_hash2 = @new, expires_at = @expires " +
+                    "UPDATE sesame_sessions SET refresh_token_hash2 = @new, expires_at = @expires " +
                     "WHERE session_handle = @handle AND refresh_token_hash2 = @expected;";
                 command.Parameters.AddWithValue("@new", state.newRefreshTokenHash2);
                 command.Parameters.AddWithValue("@expires", state.newExpiresAt.ToUnixTimeMilliseconds());
@@ -206,11 +200,50 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
         return RunWriteAsync(nameof(UpdatePayloadAsync), (sessionHandle, accessTokenPayloadJson), static async (state, connection, ct) =>
         {
             using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE sessions SET payload = @payload WHERE session_handle = @handle;";
+            command.CommandText = "UPDATE sesame_sessions SET payload = @payload WHERE session_handle = @handle;";
             command.Parameters.AddWithValue("@payload", state.accessTokenPayloadJson);
             command.Parameters.AddWithValue("@handle", state.sessionHandle);
             return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
         }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> TryUpdateSessionDataAsync(string sessionHandle, string expectedSessionDataJson, string sessionDataJson,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sessionHandle);
+        ArgumentNullException.ThrowIfNull(expectedSessionDataJson);
+        ArgumentNullException.ThrowIfNull(sessionDataJson);
+        return RunWriteAsync(nameof(TryUpdateSessionDataAsync), (sessionHandle, expectedSessionDataJson, sessionDataJson),
+            static async (state, connection, ct) =>
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText =
+                    "UPDATE sesame_sessions SET session_data = @data WHERE session_handle = @handle AND session_data = @expected;";
+                command.Parameters.AddWithValue("@data", state.sessionDataJson);
+                command.Parameters.AddWithValue("@handle", state.sessionHandle);
+                command.Parameters.AddWithValue("@expected", state.expectedSessionDataJson);
+                return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+            }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> RecordRefreshAsync(string sessionHandle, DateTimeOffset refreshedAt, string? userAgent, string? ipAddress,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sessionHandle);
+        return RunWriteAsync(nameof(RecordRefreshAsync), (sessionHandle, refreshedAt, userAgent, ipAddress),
+            static async (state, connection, ct) =>
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText =
+                    "UPDATE sesame_sessions SET last_refreshed_at = @at, user_agent = @agent, ip_address = @ip WHERE session_handle = @handle;";
+                command.Parameters.AddWithValue("@at", state.refreshedAt.ToUnixTimeMilliseconds());
+                command.Parameters.AddWithValue("@agent", (object?)state.userAgent ?? DBNull.Value);
+                command.Parameters.AddWithValue("@ip", (object?)state.ipAddress ?? DBNull.Value);
+                command.Parameters.AddWithValue("@handle", state.sessionHandle);
+                return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+            }, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -220,7 +253,7 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
         return RunWriteAsync(nameof(DeleteAsync), sessionHandle, static async (handle, connection, ct) =>
         {
             using var command = connection.CreateCommand();
-            command.CommandText = "DELETE FROM sessions WHERE session_handle = @handle;";
+            command.CommandText = "DELETE FROM sesame_sessions WHERE session_handle = @handle;";
             command.Parameters.AddWithValue("@handle", handle);
             return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
         }, cancellationToken);
@@ -234,7 +267,7 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
         {
             // RETURNING reports exactly the rows this statement removed, with no window between a SELECT and a DELETE.
             using var command = connection.CreateCommand();
-            command.CommandText = "DELETE FROM sessions WHERE user_id = @user RETURNING session_handle;";
+            command.CommandText = "DELETE FROM sesame_sessions WHERE user_id = @user RETURNING session_handle;";
             command.Parameters.AddWithValue("@user", user);
             var handles = new List<string>();
             using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
@@ -256,7 +289,7 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
             {
                 using var command = connection.CreateCommand();
                 command.CommandText =
-                    "SELECT " + SessionColumns + " FROM sessions WHERE user_id = @user AND expires_at > @now " +
+                    "SELECT " + SessionRows.Columns + " FROM sesame_sessions WHERE user_id = @user AND expires_at > @now " +
                     "ORDER BY created_at, session_handle;";
                 command.Parameters.AddWithValue("@user", state.Item1);
                 command.Parameters.AddWithValue("@now", state.Item2.ToUnixTimeMilliseconds());
@@ -280,7 +313,7 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
             // lock long enough to stall refreshes (about 30 ms per 1,000 rows at 10^6 rows), so delete in short batches.
             using var command = connection.CreateCommand();
             command.CommandText =
-                "DELETE FROM sessions WHERE rowid IN (SELECT rowid FROM sessions WHERE expires_at <= @now LIMIT @batch);";
+                "DELETE FROM sesame_sessions WHERE rowid IN (SELECT rowid FROM sesame_sessions WHERE expires_at <= @now LIMIT @batch);";
             command.Parameters.AddWithValue("@now", when.ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("@batch", ExpiredDeleteBatchSize);
             var total = 0;
@@ -304,7 +337,7 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
         {
             using var command = connection.CreateCommand();
             command.CommandText =
-                "SELECT key_id, algorithm, private_key, created_at, is_protected FROM signing_keys ORDER BY created_at DESC, key_id DESC;";
+                "SELECT key_id, algorithm, private_key, created_at, is_protected FROM sesame_signing_keys ORDER BY created_at DESC, key_id DESC;";
             var keys = new List<StoredSigningKey>();
             using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
@@ -330,7 +363,7 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
         {
             using var command = connection.CreateCommand();
             command.CommandText =
-                "INSERT OR IGNORE INTO signing_keys (key_id, algorithm, private_key, created_at, is_protected) " +
+                "INSERT OR IGNORE INTO sesame_signing_keys (key_id, algorithm, private_key, created_at, is_protected) " +
                 "VALUES (@kid, @alg, @key, @created, @protected);";
             command.Parameters.AddWithValue("@kid", k.KeyId);
             command.Parameters.AddWithValue("@alg", k.Algorithm);
@@ -352,7 +385,7 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
             await using var secureDelete = (await SecureDelete.EnableAsync(connection, ct).ConfigureAwait(false)).ConfigureAwait(false);
             using var command = connection.CreateCommand();
             command.CommandText =
-                "UPDATE signing_keys SET private_key = @key, is_protected = 1 WHERE key_id = @kid AND is_protected = 0;";
+                "UPDATE sesame_signing_keys SET private_key = @key, is_protected = 1 WHERE key_id = @kid AND is_protected = 0;";
             command.Parameters.AddWithValue("@key", state.protectedMaterial);
             command.Parameters.AddWithValue("@kid", state.keyId);
             return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
@@ -373,7 +406,7 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
         {
             await using var secureDelete = (await SecureDelete.EnableAsync(connection, ct).ConfigureAwait(false)).ConfigureAwait(false);
             using var command = connection.CreateCommand();
-            command.CommandText = "DELETE FROM signing_keys WHERE key_id = @kid;";
+            command.CommandText = "DELETE FROM sesame_signing_keys WHERE key_id = @kid;";
             command.Parameters.AddWithValue("@kid", kid);
             return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
         }, cancellationToken).ConfigureAwait(false);
@@ -404,27 +437,15 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(create);
-        return RunAsync(nameof(GetOrCreateSecretAsync), (name, create), static async (state, connection, ct) =>
-        {
-            var existing = await ReadSecretAsync(connection, state.name, ct).ConfigureAwait(false);
-            if (existing is not null)
+        return RunAsync(nameof(GetOrCreateSecretAsync), (name, create), static (state, connection, ct) =>
+            SecretRows.GetOrCreateAsync(connection, state.name, state.create, ReadSecretAsync, static async (c, secretName, value, token) =>
             {
-                return existing;
-            }
-
-            // Insert-if-absent then read back: whoever inserted first wins, and every caller returns the winner's value.
-            var candidate = state.create() ?? throw new InvalidOperationException($"The factory of secret '{state.name}' returned null.");
-            using (var insert = connection.CreateCommand())
-            {
-                insert.CommandText = "INSERT OR IGNORE INTO secrets (name, value) VALUES (@name, @value);";
-                insert.Parameters.AddWithValue("@name", state.name);
-                insert.Parameters.AddWithValue("@value", candidate);
-                await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            }
-
-            return await ReadSecretAsync(connection, state.name, ct).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"Secret '{state.name}' vanished right after it was stored.");
-        }, cancellationToken);
+                using var insert = c.CreateCommand();
+                insert.CommandText = "INSERT OR IGNORE INTO sesame_secrets (name, value) VALUES (@name, @value);";
+                insert.Parameters.AddWithValue("@name", secretName);
+                insert.Parameters.AddWithValue("@value", value);
+                await insert.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+            }, ct), cancellationToken);
     }
 
     /// <summary>Closes the pooled connections to the file (so it can be moved or deleted).</summary>
@@ -442,19 +463,14 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
     private static async Task<byte[]?> ReadSecretAsync(SqliteConnection connection, string name, CancellationToken ct)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT value FROM secrets WHERE name = @name;";
+        command.CommandText = "SELECT value FROM sesame_secrets WHERE name = @name;";
         command.Parameters.AddWithValue("@name", name);
         return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) as byte[];
     }
 
-    private static StoredSession ReadSession(SqliteDataReader reader) => new(
-        reader.GetString(0),
-        reader.GetString(1),
-        reader.GetString(2),
-        reader.GetString(3),
-        reader.GetString(4),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)));
+    // Instants are Unix milliseconds (INTEGER) in SQLite.
+    private static StoredSession ReadSession(SqliteDataReader reader) =>
+        SessionRows.Read(reader, static (r, ordinal) => DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(ordinal)));
 
     /// <summary><see cref="RunAsync"/> for a write: one at a time per store instance, waiting asynchronously.</summary>
     private async Task<TResult> RunWriteAsync<TState, TResult>(string operation, TState state,

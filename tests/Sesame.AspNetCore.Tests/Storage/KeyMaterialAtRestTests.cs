@@ -260,7 +260,7 @@ internal static class AtRest
     {
         using var connection = Open(databasePath);
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT key_id, private_key FROM signing_keys WHERE algorithm = 'RS256';";
+        command.CommandText = "SELECT key_id, private_key FROM sesame_signing_keys WHERE algorithm = 'RS256';";
         var rows = new List<(string, byte[])>();
         using var reader = command.ExecuteReader();
         while (reader.Read())
@@ -276,7 +276,7 @@ internal static class AtRest
     {
         using var connection = Open(databasePath);
         var blobs = new List<byte[]>();
-        foreach (var sql in new[] { "SELECT value FROM secrets;", "SELECT private_key FROM signing_keys WHERE algorithm <> 'RS256';" })
+        foreach (var sql in new[] { "SELECT value FROM sesame_secrets;", "SELECT private_key FROM sesame_signing_keys WHERE algorithm <> 'RS256';" })
         {
             using var command = connection.CreateCommand();
             command.CommandText = sql;
