@@ -134,7 +134,7 @@ internal sealed class SessionVerifier(
     {
         var request = httpContext.Request;
         AccessTokenCheck check = default;
-        var bearer = TokenTransport.ReadBearer(request);
+        var bearer = TokenTransport.ReadBearer(request) ?? QueryStringToken(request);
         if (bearer is not null)
         {
             check = await accessTokens.VerifyAsync(bearer, TokenTransferMethod.Header).ConfigureAwait(false);
@@ -165,6 +165,21 @@ internal sealed class SessionVerifier(
         }
 
         return Decide(request, check);
+    }
+
+    /// <summary>
+    /// The <c>access_token</c> query parameter on a configured hub path (<see cref="SesameServerOptions.QueryStringTokenPaths"/>), read as a
+    /// header token: the SignalR clients put it there where a browser cannot send headers. Never on other paths (docs/security.md).
+    /// </summary>
+    private string? QueryStringToken(HttpRequest request)
+    {
+        if (settings.QueryStringTokenPaths.Length == 0 || !request.QueryString.HasValue || !settings.AcceptsQueryStringToken(request.Path))
+        {
+            return null;
+        }
+
+        var token = request.Query["access_token"];
+        return token.Count == 1 && !string.IsNullOrEmpty(token[0]) ? token[0] : null;
     }
 
     /// <summary>The protocol's answer for a checked token: status, revocation on this instance, then anti-CSRF for cookies. Never writes.</summary>
