@@ -75,6 +75,7 @@ public sealed class SignalRHubTests : IAsyncLifetime
         await connection.StartAsync();
 
         Assert.Equal("alice|alice", await connection.InvokeAsync<string>(nameof(ChatHub.WhoAmI)));
+        Assert.Equal("header", await connection.InvokeAsync<string>(nameof(ChatHub.TokenSource)));
     }
 
     [Fact]
@@ -86,6 +87,7 @@ public sealed class SignalRHubTests : IAsyncLifetime
         await connection.StartAsync();
 
         Assert.Equal("alice|alice", await connection.InvokeAsync<string>(nameof(ChatHub.WhoAmI)));
+        Assert.Equal("query", await connection.InvokeAsync<string>(nameof(ChatHub.TokenSource)));
     }
 
     [Fact]
@@ -156,6 +158,13 @@ public sealed class ChatHub : Hub
 {
     /// <summary>The user as the Sesame principal and as SignalR's user id (<see cref="SesameUserIdProvider"/>) see it.</summary>
     public string WhoAmI() => Context.User!.FindFirst("sub")!.Value + "|" + Context.UserIdentifier;
+
+    /// <summary>Where the WebSocket request that opened this connection carried its access token.</summary>
+    public string TokenSource()
+    {
+        var request = Context.GetHttpContext()!.Request;
+        return (request.Headers.Authorization.Count > 0 ? "header" : string.Empty) + (request.Query.ContainsKey("access_token") ? "query" : string.Empty);
+    }
 }
 
 /// <summary>SignalR's user id from the Sesame principal's <c>sub</c> claim (docs/signalr.md).</summary>
