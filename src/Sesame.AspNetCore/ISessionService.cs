@@ -33,6 +33,24 @@ public interface ISessionService
     /// <param name="cancellationToken">Cancels the operation.</param>
     Task<SessionVerificationResult> VerifySessionAsync(HttpContext httpContext, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Verifies an access token that did not come with an HTTP request of this server's pipeline (a SignalR hub connection's token read
+    /// earlier, a gRPC call's metadata, a token handed to a background job): the same checks as the request path (shape, signature, key,
+    /// expiry) and the same refusal of a session ended on this instance (sign-out, revocation, theft), without reading the store.
+    /// </summary>
+    /// <remarks>
+    /// Nothing is written and no token is sent anywhere: the first use of a refreshed token is not promoted (there is no response to
+    /// carry the promoted token, docs/protocol/rotation.md#verify-time-promotion), so the answer for it is <see cref="SessionVerificationStatus.Valid"/>
+    /// and the client's next request through the pipeline promotes it. There is no anti-CSRF check (that guards cookies a browser sends
+    /// by itself; a token passed explicitly is a bearer token). <see cref="SessionVerificationStatus.TryRefresh"/> means the token expired
+    /// or did not verify, <see cref="SessionVerificationStatus.NoSession"/> that it is not a session token at all,
+    /// <see cref="SessionVerificationStatus.Unauthorised"/> that its session was ended on this instance (other instances accept its
+    /// unexpired tokens, as on the request path: docs/security.md).
+    /// </remarks>
+    /// <param name="accessToken">The access token (the JWT, without a <c>Bearer</c> prefix).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<SessionVerificationResult> VerifyAccessTokenAsync(string accessToken, CancellationToken cancellationToken = default);
+
     /// <summary>Rotates the request's refresh token and sends new tokens (what <c>POST {base}/session/refresh</c> does).</summary>
     /// <param name="httpContext">The refresh request.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>

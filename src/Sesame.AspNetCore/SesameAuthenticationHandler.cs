@@ -63,13 +63,13 @@ internal sealed class SesameAuthenticationHandler(
         }
 
         var result = _context.Features.Get<SessionVerificationResult>() ?? SessionVerificationResult.NoSession;
-        return SesameEndpoints.WriteVerificationFailureAsync(_context, result, settings, transport);
+        return SessionAnswers.VerificationFailureAsync(_context, result, settings, transport);
     }
 
     public Task ForbidAsync(AuthenticationProperties? properties) =>
         ForwardTarget(options.Current.ForwardForbid) is { } target
             ? _context.ForbidAsync(target, properties)
-            : ProtocolResponses.InvalidClaimAsync(_context, settings);
+            : SessionAnswers.InvalidClaimAsync(_context, settings);
 
     private Task<AuthenticateResult> AuthenticateOnceAsync()
     {

@@ -50,10 +50,11 @@ public static class SesameEndpoints
         await (result.Status switch
         {
             SessionRefreshStatus.Refreshed => ProtocolResponses.RefreshedAsync(context),
-            SessionRefreshStatus.TokenTheftDetected => ProtocolResponses.TheftAsync(context, settings),
+            SessionRefreshStatus.TokenTheftDetected => SessionAnswers.TheftAsync(context, result.TheftDetected, settings),
             SessionRefreshStatus.DuplicateSessionCookies => ProtocolResponses.DuplicateCookiesAsync(context),
             SessionRefreshStatus.OlderDomainCookiesCleared => ProtocolResponses.OlderDomainCookiesClearedAsync(context),
-            _ => ProtocolResponses.UnauthorisedAsync(context, settings),
+            // The refresher has cleared the tokens of every refused refresh.
+            _ => SessionAnswers.UnauthorisedAsync(context, settings, tokensCleared: true),
         }).ConfigureAwait(false);
     }
 
@@ -66,7 +67,7 @@ public static class SesameEndpoints
         var verification = await services.GetRequiredService<SessionVerifier>().VerifyWithoutPromotionAsync(context).ConfigureAwait(false);
         if (verification.Status != SessionVerificationStatus.Valid)
         {
-            await WriteVerificationFailureAsync(context, verification, settings, services.GetRequiredService<TokenTransport>()).ConfigureAwait(false);
+            await SessionAnswers.VerificationFailureAsync(context, verification, settings, services.GetRequiredService<TokenTransport>()).ConfigureAwait(false);
             return;
         }
 
@@ -114,25 +115,6 @@ public static class SesameEndpoints
         context.Response.Headers.AccessControlAllowOrigin = "*";
         return context.Response.WriteAsJsonAsync(new OpenIdConfiguration(issuer, issuer + "/jwt/jwks.json"), OpenIdJson.Options,
             context.RequestAborted);
-    }
-
-    /// <summary>The answer to a request whose session did not verify (docs/protocol/wire-format.md#status-codes).</summary>
-    internal static Task WriteVerificationFailureAsync(HttpContext context, SessionVerificationResult result, SesameSettings settings,
-        TokenTransport transport)
-    {
-        switch (result.Status)
-        {
-            case SessionVerificationStatus.TryRefresh:
-                return ProtocolResponses.TryRefreshAsync(context, settings);
-            case SessionVerificationStatus.StoreUnavailable:
-                return ProtocolResponses.UnavailableAsync(context);
-            case SessionVerificationStatus.Unauthorised:
-                transport.ClearAll(context);
-                return ProtocolResponses.UnauthorisedAsync(context, settings);
-            default:
-                // No usable token: unauthorised without clearing (there is nothing of ours to clear).
-                return ProtocolResponses.UnauthorisedAsync(context, settings);
-        }
     }
 
     private sealed record OpenIdConfiguration(string Issuer, string JwksUri);

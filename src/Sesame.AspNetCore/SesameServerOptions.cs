@@ -106,7 +106,15 @@ public sealed class SesameServerOptions
     /// </summary>
     public int? MaxSessionsPerUser { get; set; }
 
-    /// <summary>Callbacks for notable session events (theft detection, refreshes).</summary>
+    /// Paths (with everything below them, e.g. <c>/hubs</c>) where an access token is also accepted from the query string parameter
+    /// <c>access_token</c>, for SignalR hubs: browsers cannot send headers with WebSockets or server-sent events, so the SignalR clients
+    /// put the token in the URL there (JwtBearer's documented SignalR pattern). Empty (default): never. A token in a header is used first;
+    /// paths under <see cref="ApiBasePath"/> (the refresh and sign-out endpoints) are refused at start-up. URLs end up in logs of servers
+    /// and proxies, so a token here is as exposed as those logs are: docs/security.md#access-tokens-in-query-strings.
+    /// </summary>
+    public IList<string> QueryStringTokenPaths { get; } = [];
+
+    /// <summary>Callbacks for notable session events (refreshes, theft detection) and hooks that may change Sesame's error answers.</summary>
     [Required(ErrorMessage = "Session:Events must not be null.")]
     public SesameEvents Events { get; set; } = new();
 

@@ -1,6 +1,6 @@
 namespace Sesame.AspNetCore;
 
-/// <summary>The result of <see cref="ISessionService.VerifySessionAsync"/>.</summary>
+/// <summary>The result of <see cref="ISessionService.VerifySessionAsync"/> and <see cref="ISessionService.VerifyAccessTokenAsync"/>.</summary>
 public sealed class SessionVerificationResult
 {
     internal static readonly SessionVerificationResult NoSession = new(SessionVerificationStatus.NoSession, null);

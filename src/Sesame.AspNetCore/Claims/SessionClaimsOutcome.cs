@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace Sesame.AspNetCore.Claims;
 
-/// <summary>What claim validation decided for a request, kept in its features for the 403 answer (see <c>ProtocolResponses.InvalidClaimAsync</c>).</summary>
+/// <summary>What claim validation decided for a request, kept in its features for the 403 answer (see <c>SessionAnswers.InvalidClaimAsync</c>).</summary>
 /// <param name="Errors">The failed validators, in validator order.</param>
 /// <param name="SessionGone">The session disappeared while a refetched claim was being stored (its tokens are cleared): answer "unauthorised".</param>
 internal sealed record SessionClaimsOutcome(IReadOnlyList<ClaimValidationError> Errors, bool SessionGone)

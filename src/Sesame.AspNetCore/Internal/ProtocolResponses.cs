@@ -2,7 +2,8 @@ using Microsoft.AspNetCore.Http;
 
 namespace Sesame.AspNetCore.Internal;
 
-/// <summary>The protocol's error answers (docs/protocol/wire-format.md#status-codes), bodies pre-encoded once.</summary>
+/// <summary>The protocol's answers (docs/protocol/wire-format.md#status-codes), bodies pre-encoded once. The error answers an app may
+/// change go through <see cref="SessionAnswers"/>, which raises the hooks first.</summary>
 internal static class ProtocolResponses
 {
     private static readonly byte[] TryRefreshBody = """{"message":"try refresh token"}"""u8.ToArray();
@@ -19,22 +20,15 @@ internal static class ProtocolResponses
 
     private static readonly byte[] OlderDomainClearedBody = """{"message":"Cleared the session cookies of the older cookie domain; send the request again."}"""u8.ToArray();
 
-    public static Task TryRefreshAsync(HttpContext context, SesameSettings settings) =>
-        WriteAsync(context, settings.Options.SessionExpiredStatusCode, TryRefreshBody);
+    public static Task TryRefreshAsync(HttpContext context, int status) => WriteAsync(context, status, TryRefreshBody);
 
-    public static Task UnauthorisedAsync(HttpContext context, SesameSettings settings) =>
-        WriteAsync(context, settings.Options.SessionExpiredStatusCode, UnauthorisedBody);
+    public static Task UnauthorisedAsync(HttpContext context, int status) => WriteAsync(context, status, UnauthorisedBody);
 
-    public static Task TheftAsync(HttpContext context, SesameSettings settings) =>
-        WriteAsync(context, settings.Options.SessionExpiredStatusCode, TheftBody);
+    public static Task TheftAsync(HttpContext context, int status) => WriteAsync(context, status, TheftBody);
 
-    /// <summary>The invalid-claim answer, listing the failed claim validators of the request when there are some.</summary>
-    public static Task InvalidClaimAsync(HttpContext context, SesameSettings settings) => context.Features.Get<Claims.SessionClaimsOutcome>() switch
-    {
-        { SessionGone: true } => UnauthorisedAsync(context, settings),
-        { Errors.Count: > 0 } outcome => WriteAsync(context, settings.Options.InvalidClaimStatusCode, Claims.SessionClaimsOutcome.InvalidClaimBody(outcome.Errors)),
-        _ => WriteAsync(context, settings.Options.InvalidClaimStatusCode, InvalidClaimBody),
-    };
+    /// <summary>The invalid-claim answer, listing the failed claim validators (none: an empty list).</summary>
+    public static Task InvalidClaimAsync(HttpContext context, int status, IReadOnlyList<Claims.ClaimValidationError> errors) =>
+        WriteAsync(context, status, errors.Count == 0 ? InvalidClaimBody : Claims.SessionClaimsOutcome.InvalidClaimBody(errors));
 
     public static Task UnavailableAsync(HttpContext context)
     {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -63,7 +64,38 @@ internal sealed class SesameServerOptionsValidator(IHostEnvironment? environment
             errors.Add("Session:ClaimMapping:ClaimTypes must map every payload property to a non-empty claim type.");
         }
 
+        CheckQueryStringTokenPaths(options, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>Hub paths only: never the session endpoints (a refresh token must never be read from a URL), never every path.</summary>
+    private static void CheckQueryStringTokenPaths(SesameServerOptions options, List<string> errors)
+    {
+        if (options.QueryStringTokenPaths is not { Count: > 0 } paths)
+        {
+            return;
+        }
+
+        var basePath = new PathString((options.ApiBasePath ?? "/").TrimEnd('/'));
+        var refreshPath = basePath.Add("/session/refresh");
+        var signOutPath = basePath.Add("/signout");
+        foreach (var path in paths)
+        {
+            var trimmed = path?.TrimEnd('/');
+            if (string.IsNullOrEmpty(trimmed) || trimmed[0] != '/')
+            {
+                errors.Add($"Session:QueryStringTokenPaths must hold paths below the root such as /hubs (got '{path}').");
+                continue;
+            }
+
+            var accepted = new PathString(trimmed);
+            if (refreshPath.StartsWithSegments(accepted, StringComparison.OrdinalIgnoreCase)
+                || signOutPath.StartsWithSegments(accepted, StringComparison.OrdinalIgnoreCase)
+                || (basePath.HasValue && accepted.StartsWithSegments(basePath, StringComparison.OrdinalIgnoreCase)))
+            {
+                errors.Add($"Session:QueryStringTokenPaths must not hold Session:ApiBasePath, a path below it or a path above the session endpoints (got '{path}').");
+            }
+        }
     }
 
     private static void CheckPositive(TimeSpan value, string name, List<string> errors)

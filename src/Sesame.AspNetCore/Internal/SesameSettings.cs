@@ -23,6 +23,24 @@ internal sealed class SesameSettings
         // "" (or a domain browsers store host-only) = the older cookies were host-only: cleared without a Domain attribute.
         OlderCookieDomain = Options.OlderCookieDomain is null ? null : NormaliseCookieDomain(Options.OlderCookieDomain) ?? string.Empty;
         ClaimMapper = new PayloadClaimMapper(Options.ClaimMapping ?? new SesameClaimMappingOptions());
+        QueryStringTokenPaths = [.. Options.QueryStringTokenPaths.Select(static path => new PathString(path.TrimEnd('/')))];
+    }
+
+    /// <summary>Where an <c>access_token</c> query parameter is read (SignalR hubs); empty: nowhere.</summary>
+    public PathString[] QueryStringTokenPaths { get; }
+
+    /// <summary>Whether <paramref name="path"/> is one of <see cref="QueryStringTokenPaths"/> or below one.</summary>
+    public bool AcceptsQueryStringToken(PathString path)
+    {
+        foreach (var accepted in QueryStringTokenPaths)
+        {
+            if (path.StartsWithSegments(accepted, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public SesameServerOptions Options { get; }

@@ -151,9 +151,9 @@ internal sealed class SessionRefresher(
         Log.TokenTheftDetected(logger, row.SessionHandle, row.UserId);
         metrics.TokenTheftDetected();
         transport.ClearAll(httpContext);
-        await settings.Options.Events.OnTokenTheftDetected(new SesameSessionEventContext(httpContext, row.SessionHandle, row.UserId))
-            .ConfigureAwait(false);
-        return new SessionRefreshResult(SessionRefreshStatus.TokenTheftDetected, null);
+        var theft = new SesameTokenTheftContext(httpContext, settings.Options.SessionExpiredStatusCode, row.SessionHandle, row.UserId);
+        await settings.Options.Events.OnTokenTheftDetected(theft).ConfigureAwait(false);
+        return new SessionRefreshResult(SessionRefreshStatus.TokenTheftDetected, null) { TheftDetected = theft };
     }
 
     private async Task<SessionRefreshResult> IssueChildAsync(HttpContext httpContext, TokenTransferMethod method, StoredSession row,

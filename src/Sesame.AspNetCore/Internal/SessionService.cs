@@ -18,6 +18,9 @@ internal sealed class SessionService(SessionVerifier verifier, SessionRefresher 
     public Task<SessionVerificationResult> VerifySessionAsync(HttpContext httpContext, CancellationToken cancellationToken = default) =>
         verifier.VerifySessionAsync(httpContext, cancellationToken);
 
+    public Task<SessionVerificationResult> VerifyAccessTokenAsync(string accessToken, CancellationToken cancellationToken = default) =>
+        verifier.VerifyAccessTokenAsync(accessToken, cancellationToken);
+
     public Task<SessionRefreshResult> RefreshSessionAsync(HttpContext httpContext, CancellationToken cancellationToken = default) =>
         refresher.RefreshAsync(httpContext, cancellationToken);
 

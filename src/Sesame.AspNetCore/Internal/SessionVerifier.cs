@@ -47,6 +47,29 @@ internal sealed class SessionVerifier(
     }
 
     /// <summary>
+    /// Verifies a token given without a request (<see cref="ISessionService.VerifyAccessTokenAsync"/>): the request path's checks and its
+    /// refusal of revoked sessions, read-only (no promotion: there is no response to carry a promoted token), no anti-CSRF (a bearer token).
+    /// </summary>
+    public async Task<SessionVerificationResult> VerifyAccessTokenAsync(string accessToken, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(accessToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        var check = await accessTokens.VerifyAsync(accessToken, TokenTransferMethod.Header).ConfigureAwait(false);
+        switch (check.Status)
+        {
+            case AccessTokenStatus.TryRefresh:
+                return Rejected(SessionVerificationResult.TryRefresh, check.Reason!);
+            case AccessTokenStatus.Unusable:
+                return Rejected(SessionVerificationResult.NoSession, check.Reason ?? "not a session token");
+        }
+
+        var session = check.Session!;
+        return revoked.Contains(session.SessionHandle)
+            ? Rejected(SessionVerificationResult.Unauthorised, "session was revoked")
+            : new SessionVerificationResult(SessionVerificationStatus.Valid, session);
+    }
+
+    /// <summary>
     /// Verifies the request's access token without writing anything: no promotion (a refreshed token's first use answers Valid with
     /// <see cref="SessionVerificationResult.PromotionPending"/>), no tokens in the response. What the authentication handler runs on
     /// endpoints that do not require a session, so an anonymous request cannot write to the store or hand out tokens (e.g. of a session
@@ -111,7 +134,7 @@ internal sealed class SessionVerifier(
     {
         var request = httpContext.Request;
         AccessTokenCheck check = default;
-        var bearer = TokenTransport.ReadBearer(request);
+        var bearer = TokenTransport.ReadBearer(request) ?? QueryStringToken(request);
         if (bearer is not null)
         {
             check = await accessTokens.VerifyAsync(bearer, TokenTransferMethod.Header).ConfigureAwait(false);
@@ -142,6 +165,21 @@ internal sealed class SessionVerifier(
         }
 
         return Decide(request, check);
+    }
+
+    /// <summary>
+    /// The <c>access_token</c> query parameter on a configured hub path (<see cref="SesameServerOptions.QueryStringTokenPaths"/>), read as a
+    /// header token: the SignalR clients put it there where a browser cannot send headers. Never on other paths (docs/security.md).
+    /// </summary>
+    private string? QueryStringToken(HttpRequest request)
+    {
+        if (settings.QueryStringTokenPaths.Length == 0 || !request.QueryString.HasValue || !settings.AcceptsQueryStringToken(request.Path))
+        {
+            return null;
+        }
+
+        var token = request.Query["access_token"];
+        return token.Count == 1 && !string.IsNullOrEmpty(token[0]) ? token[0] : null;
     }
 
     /// <summary>The protocol's answer for a checked token: status, revocation on this instance, then anti-CSRF for cookies. Never writes.</summary>
