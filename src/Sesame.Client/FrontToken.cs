@@ -15,10 +15,11 @@ public sealed class FrontToken
     private const long MaxUnixMilliseconds = 253_402_300_799_999;
     private static readonly JsonElement s_emptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
-    private FrontToken(string userId, long accessTokenExpiryMilliseconds, JsonElement payload, string payloadJson)
+    private FrontToken(string userId, long accessTokenExpiryMilliseconds, long? issuedAtMilliseconds, JsonElement payload, string payloadJson)
     {
         UserId = userId;
         AccessTokenExpiryMilliseconds = accessTokenExpiryMilliseconds;
+        IssuedAtMilliseconds = issuedAtMilliseconds;
         Payload = payload;
         PayloadJson = payloadJson;
     }
@@ -40,6 +41,10 @@ public sealed class FrontToken
 
     /// <summary>Access-token expiry in Unix milliseconds: what the refresh check compares, without a conversion per request.</summary>
     internal long AccessTokenExpiryMilliseconds { get; }
+
+    /// <summary>When the access token was issued (the payload's <c>iat</c>, seconds, as Unix ms) by the server's clock, or null when the payload
+    /// has no numeric <c>iat</c>. With <see cref="AccessTokenExpiryMilliseconds"/> it gives the token's lifetime (docs/protocol/refresh.md#proactive-refresh).</summary>
+    internal long? IssuedAtMilliseconds { get; }
 
     /// <summary>The payload exactly as received (<c>"null"</c> when absent), compared to detect payload updates.</summary>
     internal string PayloadJson { get; }
@@ -67,7 +72,8 @@ public sealed class FrontToken
 
             var hasPayload = root.TryGetProperty("up", out var up);
             var payload = hasPayload && up.ValueKind == JsonValueKind.Object ? up.Clone() : s_emptyObject;
-            return new FrontToken(uid.GetString()!, SaturatingToInt64(ate.GetDouble()), payload, hasPayload ? up.GetRawText() : "null");
+            long? issuedAt = payload.TryGetProperty("iat", out var iat) && iat.ValueKind == JsonValueKind.Number ? SaturatingToInt64(iat.GetDouble() * 1000) : null;
+            return new FrontToken(uid.GetString()!, SaturatingToInt64(ate.GetDouble()), issuedAt, payload, hasPayload ? up.GetRawText() : "null");
         }
         catch (Exception ex) when (ex is FormatException or JsonException or DecoderFallbackException)
         {

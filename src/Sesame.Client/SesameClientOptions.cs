@@ -52,6 +52,19 @@ public sealed class SesameClientOptions
     /// refresh in flight); <see cref="Timeout.InfiniteTimeSpan"/> waits for ever.</summary>
     public TimeSpan RefreshLockMaxWait { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Refresh the session before a call goes out on an access token that, by the server's clock as this client measures it, has
+    /// expired or expires within <see cref="RefreshBeforeExpiry"/>, instead of sending the call to get the expired-session answer first
+    /// (docs/protocol/refresh.md#proactive-refresh). The refresh is the usual one (one for all concurrent calls, under the refresh lock).
+    /// Default <see langword="false"/>: the official client's behaviour (refresh only after the expired-session answer). Ignored by the
+    /// legacy protocol, whose responses tell the client no expiry, and when <see cref="MaxRetryAttemptsForSessionRefresh"/> is 0.</summary>
+    public bool ProactiveRefresh { get; set; }
+
+    /// <summary>With <see cref="ProactiveRefresh"/>: how long before the access token's expiry a call refreshes first. Default 10 s (more than
+    /// the 7 s of clock skew the client leaves uncorrected, docs/protocol/refresh.md#clock-skew). Capped per token at half its lifetime, so a
+    /// margin longer than the server's token lifetime never makes every call refresh. Must not be negative; 0 refreshes only once the token
+    /// has expired.</summary>
+    public TimeSpan RefreshBeforeExpiry { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Called for every session event (created, refreshed, unauthorised, signed out, payload updated, invalid claim). Exceptions it throws are logged and ignored.</summary>
     public Action<SessionEvent>? OnSessionEvent { get; set; }
 
@@ -65,9 +78,9 @@ public sealed class SesameClientOptions
     /// legacy: same origin as the refresh URL). It replaces <see cref="InterceptionScope"/> too: the function alone decides, redirect hops included.</summary>
     public Func<Uri, bool>? ShouldIntercept { get; set; }
 
-    /// <summary>Creates a shallow copy (the explicit API copies the options it is given so later changes do not leak in).</summary>
     /// <summary>The claim validators <c>ValidateClaimsAsync</c> checks by default (the official client's global claim validators). Empty by default.</summary>
     public IList<Claims.ClientClaimValidator> ClaimValidators { get; } = [];
 
+    /// <summary>Creates a shallow copy (the explicit API copies the options it is given so later changes do not leak in).</summary>
     internal SesameClientOptions Clone() => (SesameClientOptions)MemberwiseClone();
 }

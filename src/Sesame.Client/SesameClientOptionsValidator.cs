@@ -69,6 +69,11 @@ public sealed class SesameClientOptionsValidator : IValidateOptions<SesameClient
             errors.Add("RefreshLockMaxWait must be at least RefreshLockWaitTimeout (or Timeout.InfiniteTimeSpan).");
         }
 
+        if (options.RefreshBeforeExpiry < TimeSpan.Zero)
+        {
+            errors.Add($"RefreshBeforeExpiry must not be negative, not {options.RefreshBeforeExpiry}.");
+        }
+
         if (options.Protocol == SessionProtocol.Legacy && string.IsNullOrWhiteSpace(options.RefreshTokenUrl))
         {
             errors.Add("RefreshTokenUrl is required with SessionProtocol.Legacy (the seeds' init(refreshTokenUrl, …)).");

@@ -58,7 +58,7 @@ public sealed class SessionHandler(RefreshCoordinator coordinator) : DelegatingH
         // the headers the session handler writes (nothing of theirs to restore on a retry).
         var tokens = _coordinator.TokenStore.Current;
         if (inScope && dialect.GetState(tokens) != LocalSessionState.MayExist && request.Content is null or ByteArrayContent or ReadOnlyMemoryContent
-            && !dialect.CaptureUserHeaders(request, tokens).Any)
+            && !dialect.CaptureUserHeaders(request, tokens).Any && !_coordinator.ShouldRefreshBeforeSending(tokens))
         {
             return SendKnownSessionAsync(request, tokens, cancellationToken);
         }
@@ -141,6 +141,17 @@ public sealed class SessionHandler(RefreshCoordinator coordinator) : DelegatingH
         // caller's own headers only.
         var tokens = inScope ? await _coordinator.GetTokensForRequestAsync(cancellationToken).ConfigureAwait(false) : SessionTokens.Empty;
         var user = _coordinator.Dialect.CaptureUserHeaders(request, tokens);
+        if (inScope && _coordinator.ShouldRefreshBeforeSending(tokens))
+        {
+            var refreshed = await RefreshBeforeSendingAsync(request, tokens, cancellationToken).ConfigureAwait(false);
+            if (refreshed.Response is { } ended)
+            {
+                return ended;
+            }
+
+            tokens = refreshed.Tokens;
+        }
+
         HttpResponseMessage response;
         try
         {
@@ -152,6 +163,50 @@ public sealed class SessionHandler(RefreshCoordinator coordinator) : DelegatingH
         }
 
         return await HandleResponseAsync(request, response, tokens, user, replayable, cancellationToken, inScope).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The proactive refresh (docs/protocol/refresh.md#proactive-refresh), after the body was buffered: the coordinator refreshes once for every
+    /// concurrent call. Refreshed (or replaced by another call) ⇒ the call goes out with the new session. The session ended ⇒ the caller
+    /// gets the refresh endpoint's answer, as after an expired-session answer. The refresh endpoint failing (an error status or a network
+    /// error) ⇒ the call goes out with the session it had, exactly as without the option: the token may still be valid (the margin), and if
+    /// the server answers that it expired, the usual refresh runs and its failure is what the caller sees. Cancellation, the refresh
+    /// timeout, the lock's time limit and an incomplete refresh answer are thrown as they are today.
+    /// </summary>
+    private async Task<(SessionTokens Tokens, HttpResponseMessage? Response)> RefreshBeforeSendingAsync(
+        HttpRequestMessage request, SessionTokens tokens, CancellationToken cancellationToken)
+    {
+        RefreshOutcome outcome;
+        try
+        {
+            outcome = await _coordinator.RefreshBeforeSendingAsync(tokens, request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            Log.ProactiveRefreshFailed(_coordinator.Logger, request.Method, request.RequestUri, ex.Message);
+            return (tokens, null);
+        }
+
+        switch (outcome.Kind)
+        {
+            case RefreshOutcomeKind.Retry:
+                return (await _coordinator.GetTokensForRequestAsync(cancellationToken).ConfigureAwait(false), null);
+
+            // Only dialects that know the expiry refresh proactively, and they hand the caller the refresh's answer when the session ends.
+            case RefreshOutcomeKind.SessionExpired when outcome.Response is { } refreshResponse && _coordinator.Dialect.ReturnsRefreshResponseWhenSessionEnds:
+                return (tokens, refreshResponse);
+
+            case RefreshOutcomeKind.SessionExpired:
+                // The store holds no session any more (another call or process signed out): the call goes out as it would now.
+                outcome.Response?.Dispose();
+                return (_coordinator.TokenStore.Current, null);
+
+            default:
+                Log.ProactiveRefreshFailed(_coordinator.Logger, request.Method, request.RequestUri,
+                    outcome.Response is { } failed ? $"the refresh endpoint answered {(int)failed.StatusCode}" : outcome.Kind.ToString());
+                outcome.Response?.Dispose();
+                return (tokens, null);
+        }
     }
 
     /// <summary>Decorates one attempt (which marks it handled) and sends it; the caller takes the mark off when the attempt is over.</summary>

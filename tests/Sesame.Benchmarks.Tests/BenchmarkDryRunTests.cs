@@ -27,7 +27,7 @@ public sealed class BenchmarkDryRunTests : IDisposable
 
     [Theory]
     [InlineData(typeof(ClientOverheadBenchmarks), "10-client-overhead.md", 8)]
-    [InlineData(typeof(RefreshStormBenchmarks), "20-refresh-storm.md", 4)]
+    [InlineData(typeof(RefreshStormBenchmarks), "20-refresh-storm.md", 6)]
     [InlineData(typeof(VerificationBenchmarks), "30-verification.md", 3)]
     [InlineData(typeof(PipelineBenchmarks), "35-pipeline.md", 7)]
     public void BenchmarkDotNet_suite_completes_a_dry_run_and_writes_its_section(Type suite, string section, int benchmarks)

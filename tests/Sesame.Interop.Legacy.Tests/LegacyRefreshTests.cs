@@ -36,4 +36,20 @@ public sealed class LegacyRefreshTests(LegacyPeerFixture fixture) : IClassFixtur
         Assert.Equal(1, await _peer.RefreshAttemptCountAsync());
         Assert.Equal([SessionEventType.SessionCreated, SessionEventType.RefreshSession], client.Events);
     }
+
+    [Fact]
+    public async Task Legacy_client_with_ProactiveRefresh_on_still_refreshes_only_after_the_440_as_before()
+    {
+        // The legacy protocol tells the client no expiry (no front token): the option has nothing to act on (docs/protocol/refresh.md#proactive-refresh).
+        await _peer.ResetAsync();
+        await using var client = LegacyClient.Create(_peer, configure: o => o.ProactiveRefresh = true);
+        await client.LoginAsync("proactive-legacy");
+
+        await _peer.ExpireAccessTokensAsync();
+        Assert.Equal((200, "proactive-legacy"), await client.GetAsync("/session"));
+
+        Assert.Equal(1, await _peer.RefreshCountAsync());
+        Assert.Equal(["login", "TRY_REFRESH_TOKEN", "refresh"], await _peer.EventsAsync());
+        Assert.Equal([SessionEventType.SessionCreated, SessionEventType.RefreshSession], client.Events);
+    }
 }

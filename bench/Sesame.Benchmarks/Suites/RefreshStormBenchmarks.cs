@@ -10,7 +10,9 @@ namespace Sesame.Benchmarks;
 /// N concurrent calls through one SessionHandler on an expired access token must cost exactly one refresh and no failure; the wall
 /// time is compared with the same storm on a valid token followed by one refresh round-trip (the baseline: the least any correct
 /// client must spend). The server is a real Sesame server in its own process; its clock is moved past the access token's expiry
-/// before each expired storm. Every iteration checks the server's refresh counter and every response's status.
+/// before each expired storm. The proactive variant is a second client with <see cref="SesameClientOptions.ProactiveRefresh"/> whose own
+/// clock moves on with the server's, so it knows the token expired (docs/protocol/refresh.md#proactive-refresh). Every iteration checks
+/// the server's refresh counter and every response's status.
 /// </summary>
 [MemoryDiagnoser]
 public class RefreshStormBenchmarks
@@ -19,6 +21,9 @@ public class RefreshStormBenchmarks
     private ServiceProvider _services = null!;
     private RefreshCoordinator _coordinator = null!;
     private HttpClient _client = null!;
+    private ServiceProvider _proactiveServices = null!;
+    private HttpClient _proactiveClient = null!;
+    private readonly MovableClock _proactiveClock = new();
     private HttpClient _control = null!;
     private Uri _protected = null!;
 
@@ -41,8 +46,14 @@ public class RefreshStormBenchmarks
     [IterationSetup(Target = nameof(ValidTokenStormThenOneRefresh))]
     public void BeforeValidStorm() => PrepareAsync(expire: false).GetAwaiter().GetResult();
 
+    [IterationSetup(Target = nameof(ExpiredTokenStormProactive))]
+    public void BeforeProactiveStorm() => PrepareProactiveAsync().GetAwaiter().GetResult();
+
     [IterationCleanup(Target = nameof(ExpiredTokenStorm))]
     public void AfterExpiredStorm() => ExpectRefreshesAsync(1).GetAwaiter().GetResult();
+
+    [IterationCleanup(Target = nameof(ExpiredTokenStormProactive))]
+    public void AfterProactiveStorm() => ExpectRefreshesAsync(1).GetAwaiter().GetResult();
 
     [IterationCleanup(Target = nameof(ValidTokenStormThenOneRefresh))]
     public void AfterValidStorm() => ExpectRefreshesAsync(1).GetAwaiter().GetResult();
@@ -63,6 +74,10 @@ public class RefreshStormBenchmarks
     /// <summary>N calls on an expired token: one refresh, every call re-sent and answered 200.</summary>
     [Benchmark(Description = "expired token storm")]
     public Task<int> ExpiredTokenStorm() => StormAsync();
+
+    /// <summary>N calls on a token the client knows has expired, with ProactiveRefresh: one refresh before the calls go out, no 401.</summary>
+    [Benchmark(Description = "expired token storm, ProactiveRefresh")]
+    public Task<int> ExpiredTokenStormProactive() => StormAsync(_proactiveClient);
 
     /// <summary>The protected endpoint (the storm probe sends raw requests to it).</summary>
     internal Uri ProtectedUri => _protected;
@@ -114,14 +129,38 @@ public class RefreshStormBenchmarks
         })
         { Timeout = TimeSpan.FromMinutes(2) };
         _control = new HttpClient { BaseAddress = _server.BaseAddress };
+
+        // The proactive client: the same handler and pool, ProactiveRefresh on, its own clock (moved on with the server's).
+        var proactive = new ServiceCollection();
+        proactive.AddSingleton<TimeProvider>(_proactiveClock);
+        proactive.AddSesameClient(options =>
+        {
+            options.ApiDomain = _server.BaseAddress.GetLeftPart(UriPartial.Authority);
+            options.ProactiveRefresh = true;
+        });
+        _proactiveServices = proactive.BuildServiceProvider();
+        _proactiveClient = new HttpClient(new SessionHandler(_proactiveServices.GetRequiredService<RefreshCoordinator>())
+        {
+            InnerHandler = new SocketsHttpHandler { MaxConnectionsPerServer = 256, UseCookies = false },
+        })
+        { Timeout = TimeSpan.FromMinutes(2) };
+
         await PrepareAsync(expire: false).ConfigureAwait(false);
         await StormAsync().ConfigureAwait(false);
+        await LoginAsync(_proactiveClient).ConfigureAwait(false);
+        await StormAsync(_proactiveClient).ConfigureAwait(false);
     }
 
     internal async Task CleanupAsync()
     {
         _client?.Dispose();
+        _proactiveClient?.Dispose();
         _control?.Dispose();
+        if (_proactiveServices is not null)
+        {
+            await _proactiveServices.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_services is not null)
         {
             await _services.DisposeAsync().ConfigureAwait(false);
@@ -136,12 +175,7 @@ public class RefreshStormBenchmarks
     /// <summary>A fresh session (login through the session handler), optionally expired by moving the server clock.</summary>
     internal async Task PrepareAsync(bool expire)
     {
-        using (var login = await _client.PostAsJsonAsync(new Uri(_server.BaseAddress, "login"), new { userId = "bench-user-0001" })
-            .ConfigureAwait(false))
-        {
-            login.EnsureSuccessStatusCode();
-        }
-
+        await LoginAsync(_client).ConfigureAwait(false);
         using (var reset = await _control.PostAsync("bench/counters/reset", null).ConfigureAwait(false))
         {
             reset.EnsureSuccessStatusCode();
@@ -151,6 +185,25 @@ public class RefreshStormBenchmarks
         {
             await AdvanceServerClockAsync(61).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A fresh session for the proactive client, expired on both clocks: time passes for the server and the client alike.</summary>
+    internal async Task PrepareProactiveAsync()
+    {
+        await LoginAsync(_proactiveClient).ConfigureAwait(false);
+        using (var reset = await _control.PostAsync("bench/counters/reset", null).ConfigureAwait(false))
+        {
+            reset.EnsureSuccessStatusCode();
+        }
+
+        await AdvanceServerClockAsync(61).ConfigureAwait(false);
+        _proactiveClock.Advance(TimeSpan.FromSeconds(61));
+    }
+
+    private async Task LoginAsync(HttpClient client)
+    {
+        using var login = await client.PostAsJsonAsync(new Uri(_server.BaseAddress, "login"), new { userId = "bench-user-0001" }).ConfigureAwait(false);
+        login.EnsureSuccessStatusCode();
     }
 
     /// <summary>Moves the server's clock forward.</summary>
@@ -170,13 +223,16 @@ public class RefreshStormBenchmarks
         }
     }
 
-    /// <summary>N concurrent GETs of the protected endpoint; throws unless every one answered 200.</summary>
-    internal async Task<int> StormAsync()
+    /// <summary>N concurrent GETs of the protected endpoint through the default client (ProactiveRefresh off); throws unless every one answered 200.</summary>
+    internal Task<int> StormAsync() => StormAsync(_client);
+
+    /// <summary>N concurrent GETs of the protected endpoint through <paramref name="client"/>; throws unless every one answered 200.</summary>
+    private async Task<int> StormAsync(HttpClient client)
     {
         var calls = new Task<HttpResponseMessage>[Calls];
         for (var i = 0; i < calls.Length; i++)
         {
-            calls[i] = _client.GetAsync(_protected);
+            calls[i] = client.GetAsync(_protected);
         }
 
         var failures = 0;
@@ -197,5 +253,15 @@ public class RefreshStormBenchmarks
         }
 
         return failures == 0 ? calls.Length : throw new InvalidOperationException($"{failures} of {calls.Length} concurrent calls failed");
+    }
+
+    /// <summary>The system clock plus an offset that only grows (the proactive client's clock, moved on with the server's).</summary>
+    private sealed class MovableClock : TimeProvider
+    {
+        private long _offsetTicks;
+
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow().AddTicks(Interlocked.Read(ref _offsetTicks));
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
     }
 }

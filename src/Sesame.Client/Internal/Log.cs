@@ -35,6 +35,12 @@ internal static partial class Log
     [LoggerMessage(2006, LogLevel.Debug, "The refresh lock was not acquired within {TimeoutMs} ms; re-checking the session.", EventName = "RefreshLockTimeout")]
     public static partial void RefreshLockTimeout(ILogger logger, double timeoutMs);
 
+    [LoggerMessage(2012, LogLevel.Debug, "The access token expires in {RemainingMs} ms by the server's clock (RefreshBeforeExpiry {MarginMs} ms); refreshing before sending {Method} {Uri}.", EventName = "ProactiveRefresh")]
+    public static partial void ProactiveRefresh(ILogger logger, long remainingMs, long marginMs, HttpMethod method, Uri? uri);
+
+    [LoggerMessage(2013, LogLevel.Information, "The refresh before sending {Method} {Uri} did not succeed ({Reason}); sending it with the current session, as without ProactiveRefresh.", EventName = "ProactiveRefreshFailed")]
+    public static partial void ProactiveRefreshFailed(ILogger logger, HttpMethod method, Uri? uri, string reason);
+
     [LoggerMessage(2011, LogLevel.Error, "{Message}", EventName = "RefreshLockGaveUp")]
     public static partial void RefreshLockGaveUp(ILogger logger, string message);
 
