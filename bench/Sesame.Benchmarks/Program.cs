@@ -12,7 +12,9 @@ const string Usage = """
       bdn            the BenchmarkDotNet suites: client overhead, handler overhead, refresh storm, verification, pipeline [--suite NAME]
       server-load    wrk against the benchmark servers (unprotected, Sesame, JwtBearer) and the seed-era Node backend [--node-url URL]
       refresh-load   refresh throughput on SQLite and PostgreSQL [--pg CONNECTION_STRING]
+      identity-load  ASP.NET Core Identity: Sesame sessions vs MapIdentityApi's bearer tokens, protected GET (wrk) and refresh
       storm-probe    profiling aid: times expired and valid storms of N calls outside BenchmarkDotNet [--suite N] (default 1000)
+      splice         puts the sections in --out into an existing docs/benchmarks.md (one step re-measured) [--doc PATH] [--command TEXT]
       report         joins the sections in --out into docs/benchmarks.md [--doc PATH] [--command TEXT]
       help           this text
     options:
@@ -35,9 +37,15 @@ switch (command)
     case "refresh-load":
         await RefreshLoad.RunAsync(options.Profile, options.OutputDirectory, options.PostgreSql, Console.Out);
         return 0;
+    case "identity-load":
+        await IdentityLoad.RunAsync(options.Profile, options.OutputDirectory, Console.Out);
+        return 0;
     case "storm-probe":
         // Profiling aid: times expired and valid storms of --suite N calls outside BenchmarkDotNet.
         await StormProbe.RunAsync(int.Parse(options.Suite ?? "1000", System.Globalization.CultureInfo.InvariantCulture), Console.Out);
+        return 0;
+    case "splice":
+        SectionSplice.Write(options.OutputDirectory, options.DocumentPath ?? "docs/benchmarks.md", options.CommandLine ?? "bench/run");
         return 0;
     case "report":
         Report.Write(options.OutputDirectory, options.DocumentPath ?? "docs/benchmarks.md", options.CommandLine ?? "bench/run");

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Demo;
+using Demo.Identity;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -10,9 +11,11 @@ using Sesame.AspNetCore;
 
 // The Sesame demo server. Options come from the "Session" section, so any of them can be set on the command line:
 //   dotnet run --project samples/Demo -- --urls http://127.0.0.1:5080 --Session:AccessTokenLifetime=00:00:03
+// Optional: --identity adds password users in ASP.NET Core Identity (Identity/DemoIdentity.cs).
+var (identitySwitch, hostArgs) = DemoIdentity.ReadSwitch(args);
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
-    Args = args,
+    Args = hostArgs,
     // appsettings.json and the database sit beside the project whatever directory "dotnet run" is started from.
     ContentRootPath = DemoPaths.ProjectDirectory(),
 });
@@ -64,6 +67,12 @@ builder.Services.Configure<SesameServerOptions>(options =>
         return Task.CompletedTask;
     };
 });
+var identity = DemoIdentity.IsEnabled(identitySwitch, builder.Configuration);
+if (identity)
+{
+    builder.AddDemoIdentity(session["DatabasePath"] ?? Path.Combine(builder.Environment.ContentRootPath, "sesame.db"));
+}
+
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, DemoJson.Default));
 
 var app = builder.Build();
@@ -145,6 +154,11 @@ app.MapPost("/api/payload", async (HttpContext context, ISessionService sessions
 // A role-protected call, a call guarded by a session claim, and the user's sessions with revoke (DemoAccount.cs).
 app.MapDemoAccount();
 
+if (identity)
+{
+    await app.MapDemoIdentityAsync();
+}
+
 // The official JavaScript client (npm supertokens-website), bundled by build/deps/browser-assets.sh. The page /js.html
 // explains how to build it when it is missing, so the demo itself never needs npm.
 var javaScriptClientBundle = DemoPaths.JavaScriptClientBundle(builder.Configuration, builder.Environment);
@@ -170,6 +184,11 @@ var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerA
 foreach (var address in addresses)
 {
     var root = address.Replace("://[::]", "://localhost", StringComparison.Ordinal).Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal).TrimEnd('/');
+    if (identity)
+    {
+        Console.WriteLine($"Identity mode: password users at {root}/identity.html (endpoints under {root}{DemoIdentity.Prefix}/)");
+    }
+
     Console.WriteLine($"Sesame demo running at {root}/  (official JavaScript client: {root}/js.html)  Ctrl+C to stop");
 }
 

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
@@ -5,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sesame.AspNetCore.Identity.Internal;
+using Sesame.AspNetCore.Storage;
 
 namespace Sesame.AspNetCore.Identity;
 
@@ -175,14 +177,27 @@ public sealed class SesameIdentitySessions<TUser> : IRefreshValidator
     /// <summary>
     /// Identity's rules at a refresh (what <c>AddSesameSessions</c> runs from <see cref="SesameEvents.OnRefreshing"/>): refuses it when the
     /// user no longer exists, is locked out, may no longer sign in, or its security stamp differs from the one the session started with.
+    /// When Identity's user store fails with a database error or a timeout, throws <see cref="SessionStoreUnavailableException"/>, so the
+    /// refresh answers 503 and the session is kept, as when the session store itself is down.
     /// </summary>
     /// <param name="context">The refresh about to happen.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <exception cref="SessionStoreUnavailableException">Identity's user store could not be read.</exception>
     public async Task ValidateRefreshAsync(SesameRefreshingContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         cancellationToken.ThrowIfCancellationRequested();
-        var reason = await RefusalReasonAsync(context).ConfigureAwait(false);
+        string? reason;
+        try
+        {
+            reason = await RefusalReasonAsync(context).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsStoreOutage(ex))
+        {
+            // Not the user's fault and no verdict on the session: 503 (the client keeps its tokens and retries), never a sign-out.
+            throw new SessionStoreUnavailableException("The Identity user store is unavailable.", ex);
+        }
+
         if (reason is not null)
         {
             Log.RefreshRefused(_logger, context.SessionHandle, context.UserId, reason);
@@ -192,6 +207,23 @@ public sealed class SesameIdentitySessions<TUser> : IRefreshValidator
 
     Task IRefreshValidator.ValidateRefreshAsync(SesameRefreshingContext context) =>
         ValidateRefreshAsync(context, context.HttpContext.RequestAborted);
+
+    /// <summary>
+    /// A database error or a timeout anywhere in the chain (EF Core passes the provider's <see cref="DbException"/> through, or wraps it
+    /// when its retries ran out). Identity's stores are the app's choice, so any database is recognised by the base type.
+    /// </summary>
+    private static bool IsStoreOutage(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is DbException or TimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private async Task<string?> RefusalReasonAsync(SesameRefreshingContext context)
     {

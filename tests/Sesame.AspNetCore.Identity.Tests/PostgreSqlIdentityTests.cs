@@ -120,6 +120,47 @@ public sealed class PostgreSqlIdentityTests : IAsyncLifetime
             await host.WithUsersAsync(async users => (await users.FindByEmailAsync("alice@example.com"))!.Id)));
     }
 
+    [Fact]
+    public async Task PostgreSql_IdentityUsersTableLockedByAnotherConnection_RefreshAnswers503_SessionKept_ThenRefreshesWhenReleased()
+    {
+        // The app's connections give up on a lock after 0.5 s (lock_timeout applies to lock waits only, never to a slow query), as a
+        // database held by a migration or a backup past a timeout looks to the app.
+        var storage = IdentityTestStorage.PostgreSql(
+            new NpgsqlConnectionStringBuilder(_storage.PostgreSqlConnectionString) { Options = "-c lock_timeout=500" }.ConnectionString);
+        var host = Own(await IdentityTestHost.StartAsync(storage, _time));
+        using (var anonymous = new HttpClient { BaseAddress = host.BaseAddress })
+        using (var register = await anonymous.PostAsJsonAsync("/register", new { email = "alice@example.com", password = Password }))
+        {
+            Assert.Equal(200, (int)register.StatusCode);
+        }
+
+        var device = Own(new Device(host, _time));
+        Assert.Equal(200, (await device.LoginAsync("alice@example.com", Password)).Status);
+        var userId = await host.WithUsersAsync(async users => (await users.FindByEmailAsync("alice@example.com"))!.Id);
+
+        // Another connection holds Identity's users table: the refresh's user lookup cannot read it. The session tables are free.
+        await using var locker = await _admin.OpenConnectionAsync();
+        await using (var use = new NpgsqlCommand($"SET search_path TO \"{_schema}\"", locker))
+        {
+            await use.ExecuteNonQueryAsync();
+        }
+
+        var transaction = await locker.BeginTransactionAsync();
+        await using (var lockUsers = new NpgsqlCommand("LOCK TABLE \"AspNetUsers\" IN ACCESS EXCLUSIVE MODE", locker, transaction))
+        {
+            await lockUsers.ExecuteNonQueryAsync();
+        }
+
+        _time.Advance(IdentityTestHost.AccessTokenLifetime + TimeSpan.FromSeconds(1));
+        var (status, _) = await device.GetAsync("/api/me");
+        Assert.Equal(503, status);
+        Assert.Single(await host.Services.GetRequiredService<ISessionService>().ListSessionsAsync(userId));
+
+        // Released: the same session (the client kept its tokens, there is no new login) refreshes and the call goes through.
+        await transaction.RollbackAsync();
+        Assert.Equal((200, userId), await device.GetAsync("/api/me"));
+    }
+
     private T Own<T>(T disposable)
         where T : IAsyncDisposable
     {

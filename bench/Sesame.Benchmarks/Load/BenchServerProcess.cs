@@ -37,7 +37,15 @@ public sealed class BenchServerProcess : IAsyncDisposable
     /// <param name="arguments">The server's command line.</param>
     /// <param name="cpu">Runs the server on this CPU only (see <see cref="CpuPinning"/>); null: anywhere.</param>
     /// <param name="cancellationToken">Cancels waiting for the server to listen.</param>
-    public static async Task<BenchServerProcess> StartAsync(IEnumerable<string> arguments, int? cpu, CancellationToken cancellationToken)
+    public static Task<BenchServerProcess> StartAsync(IEnumerable<string> arguments, int? cpu, CancellationToken cancellationToken) =>
+        StartAsync(ServerDll, arguments, cpu, cancellationToken);
+
+    /// <summary>Starts another server program (e.g. the Identity comparison's) on one CPU, with the same start-up handshake.</summary>
+    /// <param name="serverDll">The server's dll.</param>
+    /// <param name="arguments">The server's command line.</param>
+    /// <param name="cpu">Runs the server on this CPU only (see <see cref="CpuPinning"/>); null: anywhere.</param>
+    /// <param name="cancellationToken">Cancels waiting for the server to listen.</param>
+    public static async Task<BenchServerProcess> StartAsync(string serverDll, IEnumerable<string> arguments, int? cpu, CancellationToken cancellationToken)
     {
         var (fileName, prefix) = cpu is { } pinned ? CpuPinning.Command("dotnet", pinned) : ("dotnet", []);
         var info = new ProcessStartInfo(fileName)
@@ -53,7 +61,7 @@ public sealed class BenchServerProcess : IAsyncDisposable
         }
 
         info.ArgumentList.Add("exec");
-        info.ArgumentList.Add(ServerDll);
+        info.ArgumentList.Add(serverDll);
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
