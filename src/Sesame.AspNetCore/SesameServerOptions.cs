@@ -106,6 +106,7 @@ public sealed class SesameServerOptions
     /// </summary>
     public int? MaxSessionsPerUser { get; set; }
 
+    /// <summary>
     /// Paths (with everything below them, e.g. <c>/hubs</c>) where an access token is also accepted from the query string parameter
     /// <c>access_token</c>, for SignalR hubs: browsers cannot send headers with WebSockets or server-sent events, so the SignalR clients
     /// put the token in the URL there (JwtBearer's documented SignalR pattern). Empty (default): never. A token in a header is used first;

@@ -121,7 +121,7 @@ public sealed class PostgreSqlIdentityTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PostgreSql_IdentityUsersTableLockedByAnotherConnection_RefreshAnswers503_SessionKept_ThenRefreshesWhenReleased()
+    public async Task PostgreSQL_Identity_users_table_locked_by_another_connection_refresh_answers_503_session_kept_then_refreshes_when_released()
     {
         // The app's connections give up on a lock after 0.5 s (lock_timeout applies to lock waits only, never to a slow query), as a
         // database held by a migration or a backup past a timeout looks to the app.

@@ -22,7 +22,7 @@ public sealed class IdentityLoadDryRunTests : IDisposable
     }
 
     [Fact]
-    public async Task IdentityLoad_DryRun_LoadsBothIdentityServers_RefreshesWithoutFailures_AndWritesTheRatio()
+    public async Task Identity_load_dry_run_loads_both_Identity_servers_refreshes_without_failures_and_writes_the_ratio()
     {
         using var log = new StringWriter();
 
@@ -41,7 +41,7 @@ public sealed class IdentityLoadDryRunTests : IDisposable
     }
 
     [Fact]
-    public void Splice_ReplacesTheSectionUnderItsHeading_AndTheHeadlineWithItsLabel_LeavingTheRest()
+    public void Splice_replaces_the_section_under_its_heading_and_the_headline_with_its_label_leaving_the_rest()
     {
         Directory.CreateDirectory(Path.Combine(_output, "doc"));
         var document = Path.Combine(_output, "doc", "benchmarks.md");

@@ -15,7 +15,7 @@ public sealed class DemoIdentityTests(DemoFixture fixture) : DemoBrowserTest(fix
     private const string Password = "Passw0rd!";
 
     [Fact]
-    public async Task IdentityMode_Register_Login_ProtectedCall_OverHttp_AndOnItsPage_DefaultDemoHasNoIdentity()
+    public async Task Identity_mode_register_login_protected_call_over_http_and_on_its_page_default_demo_has_no_Identity()
     {
         await using var demo = await DemoProcess.StartAsync(["--identity"], TimeSpan.FromSeconds(90));
         Assert.Contains("Identity mode: password users at", demo.Output, StringComparison.Ordinal);
