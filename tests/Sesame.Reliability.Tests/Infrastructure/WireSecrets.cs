@@ -39,7 +39,7 @@ internal static class WireSecrets
         {
             s_values.TryAdd(parts[2], 0); // a JWT's signature (header and payload are not secret: the front token shows the payload)
         }
-        else if (parts.Length == 2)
+        else if (parts.Length == 2 && !IsJwtHeader(parts[0]))
         {
             // A refresh token: body (holds the random nonce) and MAC.
             foreach (var part in parts)
@@ -49,6 +49,21 @@ internal static class WireSecrets
                     s_values.TryAdd(part, 0);
                 }
             }
+        }
+    }
+
+    // A JWT cut after its payload (the hostile "two-segments" token) is a header and a payload, both public: recording them would
+    // flag every log line that quotes the shared header of any token (Kestrel's bad-request log does, at Debug, up to 128 chars).
+    private static bool IsJwtHeader(string segment)
+    {
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(segment));
+            return json.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object && json.RootElement.TryGetProperty("alg", out _);
+        }
+        catch (Exception e) when (e is FormatException or System.Text.Json.JsonException)
+        {
+            return false;
         }
     }
 
