@@ -42,13 +42,15 @@ internal static class DemoAccount
             return Results.Ok(new UserResponse(context.GetSesameSession()!.UserId));
         }).RequireAuthorization();
 
-        // The signed-in user's live sessions (this one marked), newest first.
+        // The signed-in user's live sessions (this one marked), newest first, with the device and address the session last came from
+        // (recorded because the demo turns Session:RecordClientInfo on) and when it was last seen (its last refresh, else its login).
         app.MapGet("/api/sessions", async (HttpContext context, ISessionService sessions) =>
         {
             var current = context.GetSesameSession()!;
             var list = await sessions.ListSessionsAsync(current.UserId, context.RequestAborted);
             return Results.Ok(list.OrderByDescending(s => s.CreatedAt)
-                .Select(s => new DemoSession(s.SessionHandle, s.CreatedAt, s.ExpiresAt, s.SessionHandle == current.SessionHandle))
+                .Select(s => new DemoSession(s.SessionHandle, s.CreatedAt, s.LastRefreshedAt ?? s.CreatedAt, s.ExpiresAt,
+                    DemoDevice.Describe(s.UserAgent), s.IpAddress, s.SessionHandle == current.SessionHandle))
                 .ToArray());
         }).RequireAuthorization();
 
@@ -68,4 +70,5 @@ internal static class DemoAccount
 }
 
 /// <summary>One of the user's sessions as the demo page shows it.</summary>
-internal sealed record DemoSession(string Handle, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, bool Current);
+internal sealed record DemoSession(string Handle, DateTimeOffset CreatedAt, DateTimeOffset LastSeenAt, DateTimeOffset ExpiresAt,
+    string Device, string? IpAddress, bool Current);

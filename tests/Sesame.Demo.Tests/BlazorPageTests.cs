@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Sesame.Demo.Tests.Infrastructure;
 
@@ -48,7 +49,12 @@ public sealed class BlazorPageTests(DemoFixture fixture) : DemoBrowserTest(fixtu
         await ExpectCallResultAsync(page, "GET /api/me: 200");
         await Assertions.Expect(page.Locator("#session-payload")).ToContainTextAsync("\"color\": \"blue\"");
 
-        // The README's screenshot: signed in, refreshed once, payload updated, the event log filled.
+        // The user's sessions, as the README's screenshot shows them: this browser, its address, when it was last seen.
+        await page.ClickAsync("#list-sessions");
+        await ExpectCallResultAsync(page, "GET /api/sessions: 200");
+        await Assertions.Expect(page.Locator("#sessions li.session-row[data-current='true'] .device")).ToHaveTextAsync(new Regex("Chrome on Linux$"));
+
+        // The README's screenshot: signed in, refreshed once, payload updated, the sessions list, the event log filled.
         Directory.CreateDirectory(Path.GetDirectoryName(RepositoryPaths.Screenshot)!);
         await page.ScreenshotAsync(new() { Path = RepositoryPaths.Screenshot, FullPage = true });
         if (RepositoryPaths.UpdateReadmeScreenshot)
@@ -139,6 +145,12 @@ public sealed class BlazorPageTests(DemoFixture fixture) : DemoBrowserTest(fixtu
             await page.ClickAsync("#list-sessions");
             await Assertions.Expect(page.Locator("#sessions li.session-row")).ToHaveCountAsync(2);
             await Assertions.Expect(page.Locator("#sessions li.session-row[data-current='true']")).ToHaveCountAsync(1);
+            // Device and address from the recorded user agent and connection (Session:RecordClientInfo in the demo's settings).
+            foreach (var row in await page.Locator("#sessions li.session-row").AllAsync())
+            {
+                await Assertions.Expect(row.Locator(".device")).ToHaveTextAsync(new Regex("^(Headless )?Chrome on Linux$"));
+                await Assertions.Expect(row).ToContainTextAsync("from 127.0.0.1, last seen");
+            }
 
             await page.ClickAsync("#sessions li.session-row[data-current='false'] button.revoke");
             await Assertions.Expect(page.Locator("#sessions li.session-row")).ToHaveCountAsync(1);

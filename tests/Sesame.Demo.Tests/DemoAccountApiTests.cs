@@ -51,12 +51,19 @@ public sealed class DemoAccountApiTests(DemoFixture fixture)
     public async Task Sessions_lists_the_users_own_sessions_revokes_one_and_refuses_another_users_handle()
     {
         await using var laptop = await DemoUser.LogInAsync(fixture, "sybil", asAdmin: false);
-        await using var phone = await DemoUser.LogInAsync(fixture, "sybil", asAdmin: false);
+        await using var phone = await DemoUser.LogInAsync(fixture, "sybil", asAdmin: false, userAgent: "DemoPhone/1.0 (Linux; Android 14)");
         await using var stranger = await DemoUser.LogInAsync(fixture, "trent", asAdmin: false);
 
         var sessions = await laptop.Api.GetFromJsonAsync<JsonElement[]>("/api/sessions");
         Assert.Equal(2, sessions!.Length);
-        var other = Assert.Single(sessions, s => !s.GetProperty("current").GetBoolean()).GetProperty("handle").GetString()!;
+        var phoneRow = Assert.Single(sessions, s => !s.GetProperty("current").GetBoolean());
+        var other = phoneRow.GetProperty("handle").GetString()!;
+
+        // The metadata the demo records (Session:RecordClientInfo): the phone has made no call since its login, so its row shows the
+        // login's device and address, and it was last seen when it signed in.
+        Assert.Equal("a client on Android", phoneRow.GetProperty("device").GetString());
+        Assert.Equal("127.0.0.1", phoneRow.GetProperty("ipAddress").GetString());
+        Assert.Equal(phoneRow.GetProperty("createdAt").GetDateTimeOffset(), phoneRow.GetProperty("lastSeenAt").GetDateTimeOffset());
 
         using var foreign = await stranger.Api.PostAsync($"/api/sessions/{other}/revoke", null);
         Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
@@ -87,11 +94,18 @@ public sealed class DemoAccountApiTests(DemoFixture fixture)
 
         public ISessionClient Session { get; }
 
-        public static async Task<DemoUser> LogInAsync(DemoFixture fixture, string userId, bool asAdmin)
+        public static async Task<DemoUser> LogInAsync(DemoFixture fixture, string userId, bool asAdmin, string? userAgent = null)
         {
             var services = new ServiceCollection();
             services.AddSesameClient(o => o.ApiDomain = fixture.Demo.BaseAddress.GetLeftPart(UriPartial.Authority));
-            services.AddHttpClient("demo", c => c.BaseAddress = fixture.Demo.BaseAddress).AddSessionHandler();
+            services.AddHttpClient("demo", c =>
+            {
+                c.BaseAddress = fixture.Demo.BaseAddress;
+                if (userAgent is not null)
+                {
+                    c.DefaultRequestHeaders.UserAgent.ParseAdd(userAgent);
+                }
+            }).AddSessionHandler();
             var user = new DemoUser(services.BuildServiceProvider());
             using var login = await user.Api.PostAsJsonAsync("/login", new { userId, admin = asAdmin });
             Assert.Equal(HttpStatusCode.OK, login.StatusCode);
