@@ -32,22 +32,24 @@ internal static class RawSession
 {
     private static readonly HttpClient Http = new(new SocketsHttpHandler { UseCookies = false }) { Timeout = TimeSpan.FromSeconds(30) };
 
-    public static async Task<RawTokens> LoginAsync(SesameTestServer server, string userId)
+    public static async Task<RawTokens> LoginAsync(SesameTestServer server, string userId, string? userAgent = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(server.BaseAddress, "/login"))
         {
             Content = JsonContent.Create(new { userId }),
         };
         request.Headers.Add("st-auth-mode", "header");
+        AddUserAgent(request, userAgent);
         using var response = await Http.SendAsync(request, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return new RawTokens(Header(response, "st-access-token")!, Header(response, "st-refresh-token")!);
     }
 
-    public static async Task<RefreshAnswer> RefreshAsync(SesameTestServer server, string refreshToken)
+    public static async Task<RefreshAnswer> RefreshAsync(SesameTestServer server, string refreshToken, string? userAgent = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, server.RefreshUri);
         request.Headers.Add("st-auth-mode", "header");
+        AddUserAgent(request, userAgent);
         request.Headers.Add("rid", "anti-csrf");
         request.Headers.Authorization = new("Bearer", refreshToken);
         using var response = await Http.SendAsync(request, TestContext.Current.CancellationToken);
@@ -68,6 +70,14 @@ internal static class RawSession
         request.Headers.Authorization = new("Bearer", accessToken);
         using var response = await Http.SendAsync(request, TestContext.Current.CancellationToken);
         return (response.StatusCode, Header(response, "st-access-token"));
+    }
+
+    private static void AddUserAgent(HttpRequestMessage request, string? userAgent)
+    {
+        if (userAgent is not null)
+        {
+            request.Headers.TryAddWithoutValidation("User-Agent", userAgent);
+        }
     }
 
     private static string? Header(HttpResponseMessage response, string name) =>
