@@ -190,26 +190,29 @@ public sealed class PostgreSqlSessionStore : ISessionStore, IAsyncDisposable, ID
 
     /// <inheritdoc />
     public Task<bool> TryRotateAsync(string sessionHandle, string expectedRefreshTokenHash2, string newRefreshTokenHash2,
-        DateTimeOffset newExpiresAt, CancellationToken cancellationToken)
+        DateTimeOffset newExpiresAt, SessionRotationRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sessionHandle);
         ArgumentNullException.ThrowIfNull(expectedRefreshTokenHash2);
         ArgumentNullException.ThrowIfNull(newRefreshTokenHash2);
         return RunAsync(nameof(TryRotateAsync),
-            (store: this, sessionHandle, expectedRefreshTokenHash2, newRefreshTokenHash2, newExpiresAt),
+            (store: this, sessionHandle, expectedRefreshTokenHash2, newRefreshTokenHash2, newExpiresAt, record),
             static async (state, ct) =>
             {
                 // The compare-and-set: a concurrent UPDATE of the same row waits for the first to commit, then
                 // re-checks the WHERE clause against the new row, so exactly one of two racing rotations matches.
                 var command = state.store._dataSource.CreateCommand(
-                    "UPDATE sesame_sessions SET refresh_token_hash2 = $1, expires_at = $2 " +
-                    "WHERE session_handle = $3 AND refresh_token_hash2 = $4;");
+                    "UPDATE sesame_sessions SET refresh_token_hash2 = $1, expires_at = $2, last_refreshed_at = $5, user_agent = $6, " +
+                    "ip_address = $7 WHERE session_handle = $3 AND refresh_token_hash2 = $4;");
                 await using (command.ConfigureAwait(false))
                 {
                     command.Parameters.Add(Text(state.newRefreshTokenHash2));
                     command.Parameters.Add(Time(state.newExpiresAt));
                     command.Parameters.Add(Text(state.sessionHandle));
                     command.Parameters.Add(Text(state.expectedRefreshTokenHash2));
+                    command.Parameters.Add(Time(state.record.RotatedAt));
+                    command.Parameters.Add(NullableText(state.record.UserAgent));
+                    command.Parameters.Add(NullableText(state.record.IpAddress));
                     return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
                 }
             }, cancellationToken);
@@ -250,27 +253,6 @@ public sealed class PostgreSqlSessionStore : ISessionStore, IAsyncDisposable, ID
                     command.Parameters.Add(Text(state.sessionDataJson));
                     command.Parameters.Add(Text(state.sessionHandle));
                     command.Parameters.Add(Text(state.expectedSessionDataJson));
-                    return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
-                }
-            }, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<bool> RecordRefreshAsync(string sessionHandle, DateTimeOffset refreshedAt, string? userAgent, string? ipAddress,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(sessionHandle);
-        return RunAsync(nameof(RecordRefreshAsync), (store: this, sessionHandle, refreshedAt, userAgent, ipAddress),
-            static async (state, ct) =>
-            {
-                var command = state.store._dataSource.CreateCommand(
-                    "UPDATE sesame_sessions SET last_refreshed_at = $1, user_agent = $2, ip_address = $3 WHERE session_handle = $4;");
-                await using (command.ConfigureAwait(false))
-                {
-                    command.Parameters.Add(Time(state.refreshedAt));
-                    command.Parameters.Add(NullableText(state.userAgent));
-                    command.Parameters.Add(NullableText(state.ipAddress));
-                    command.Parameters.Add(Text(state.sessionHandle));
                     return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
                 }
             }, cancellationToken);

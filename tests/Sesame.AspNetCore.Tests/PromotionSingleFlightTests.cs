@@ -50,7 +50,7 @@ internal sealed class HeldRotationStore(ISessionStore inner) : ISessionStore
     }
 
     public async Task<bool> TryRotateAsync(string sessionHandle, string expectedRefreshTokenHash2, string newRefreshTokenHash2, DateTimeOffset newExpiresAt,
-        CancellationToken cancellationToken)
+        SessionRotationRecord record, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _rotations);
         if (Hold)
@@ -63,7 +63,7 @@ internal sealed class HeldRotationStore(ISessionStore inner) : ISessionStore
             }
         }
 
-        return await inner.TryRotateAsync(sessionHandle, expectedRefreshTokenHash2, newRefreshTokenHash2, newExpiresAt, cancellationToken);
+        return await inner.TryRotateAsync(sessionHandle, expectedRefreshTokenHash2, newRefreshTokenHash2, newExpiresAt, record, cancellationToken);
     }
 
     public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
@@ -72,8 +72,6 @@ internal sealed class HeldRotationStore(ISessionStore inner) : ISessionStore
         inner.UpdatePayloadAsync(sessionHandle, accessTokenPayloadJson, cancellationToken);
     public Task<bool> TryUpdateSessionDataAsync(string sessionHandle, string expectedSessionDataJson, string sessionDataJson, CancellationToken cancellationToken) =>
         inner.TryUpdateSessionDataAsync(sessionHandle, expectedSessionDataJson, sessionDataJson, cancellationToken);
-    public Task<bool> RecordRefreshAsync(string sessionHandle, DateTimeOffset refreshedAt, string? userAgent, string? ipAddress, CancellationToken cancellationToken) =>
-        inner.RecordRefreshAsync(sessionHandle, refreshedAt, userAgent, ipAddress, cancellationToken);
     public Task<bool> DeleteAsync(string sessionHandle, CancellationToken cancellationToken) => inner.DeleteAsync(sessionHandle, cancellationToken);
     public Task<IReadOnlyList<string>> DeleteByUserAsync(string userId, CancellationToken cancellationToken) => inner.DeleteByUserAsync(userId, cancellationToken);
     public Task<IReadOnlyList<StoredSession>> ListByUserAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -49,7 +49,7 @@ public sealed class SessionDataAndMetadataTests
     }
 
     [Fact]
-    public async Task Metadata_records_creation_and_refresh_times_and_client_details_when_opted_in()
+    public async Task Metadata_records_creation_and_refresh_times_and_client_details_when_opted_in_with_the_promotion_write()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2031, 1, 2, 3, 4, 5, TimeSpan.Zero));
         await using var server = await SesameTestServer.StartAsync(options => options.RecordClientInfo = true, time);
@@ -65,16 +65,34 @@ public sealed class SessionDataAndMetadataTests
         Assert.Equal(longAgent[..256], info.UserAgent);
         Assert.Equal("127.0.0.1", info.IpAddress);
 
+        // The refresh writes nothing (the presented token is the current one); the metadata rides on the write that promotes the new
+        // token, here its first use, so recording it costs no write of its own.
         time.Advance(TimeSpan.FromMinutes(3));
-        client.Http.DefaultRequestHeaders.Remove("User-Agent");
-        client.Http.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", "OtherAgent/2.0");
+        SetUserAgent(client, "OtherAgent/2.0");
         Assert.Equal(HttpStatusCode.OK, (await client.RefreshAsync()).StatusCode);
+        Assert.Null((await Sessions(server).GetSessionInfoAsync(HandleOf(client)))!.LastRefreshedAt);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(HttpMethod.Get, "/")).StatusCode);
 
         var listed = Assert.Single(await Sessions(server).ListSessionsAsync("alice"));
         Assert.Equal(created, listed.CreatedAt);
         Assert.Equal(created.AddMinutes(3), listed.LastRefreshedAt);
         Assert.Equal("OtherAgent/2.0", listed.UserAgent);
         Assert.Equal("127.0.0.1", listed.IpAddress);
+
+        // Two refreshes without a call between: the second presents an unpromoted child, so the refresh itself promotes and records.
+        time.Advance(TimeSpan.FromMinutes(2));
+        SetUserAgent(client, "ThirdAgent/3.0");
+        Assert.Equal(HttpStatusCode.OK, (await client.RefreshAsync()).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.RefreshAsync()).StatusCode);
+        var refreshed = (await Sessions(server).GetSessionInfoAsync(HandleOf(client)))!;
+        Assert.Equal(created.AddMinutes(5), refreshed.LastRefreshedAt);
+        Assert.Equal("ThirdAgent/3.0", refreshed.UserAgent);
+    }
+
+    private static void SetUserAgent(HeaderSession client, string userAgent)
+    {
+        client.Http.DefaultRequestHeaders.Remove("User-Agent");
+        client.Http.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", userAgent);
     }
 
     [Fact]
@@ -87,6 +105,7 @@ public sealed class SessionDataAndMetadataTests
         await client.LoginAsync("alice");
         time.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(HttpStatusCode.OK, (await client.RefreshAsync()).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(HttpMethod.Get, "/")).StatusCode); // promotes the refreshed token
 
         var info = Assert.Single(await Sessions(server).ListSessionsAsync("alice"));
         Assert.Equal(time.GetUtcNow(), info.LastRefreshedAt);

@@ -39,8 +39,11 @@ public sealed class PostgreSqlSessionDataAndCapTests
         var created = cluster.Time.GetUtcNow();
         cluster.Time.Advance(TimeSpan.FromMinutes(2));
 
+        // The first refresh presents the current token (nothing to write); the second presents its unpromoted child and promotes it,
+        // recording the time and client in that write, on another instance than the login's.
         var refreshed = await RawSession.RefreshAsync(cluster.Servers[1], tokens.RefreshToken, userAgent: "Laptop/1.1");
         Assert.Equal(HttpStatusCode.OK, refreshed.Status);
+        Assert.Equal(HttpStatusCode.OK, (await RawSession.RefreshAsync(cluster.Servers[1], refreshed.Tokens!.RefreshToken, userAgent: "Laptop/1.1")).Status);
 
         foreach (var server in cluster.Servers)
         {

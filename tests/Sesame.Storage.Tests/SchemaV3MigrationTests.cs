@@ -151,8 +151,9 @@ public sealed class SchemaV3MigrationTests
 
     private static async Task AssertMetadataColumnsWorkAsync(ISessionStore store)
     {
-        Assert.True(await store.RecordRefreshAsync("h-1", DateTimeOffset.FromUnixTimeSeconds(5), "agent", "192.0.2.1", Ct));
-        Assert.Equal(ExpectedSession with { LastRefreshedAt = DateTimeOffset.FromUnixTimeSeconds(5), UserAgent = "agent", IpAddress = "192.0.2.1" },
+        Assert.True(await store.TryRotateAsync("h-1", ExpectedSession.RefreshTokenHash2, "new-hash", ExpectedSession.ExpiresAt,
+            new SessionRotationRecord(DateTimeOffset.FromUnixTimeSeconds(5), "agent", "192.0.2.1"), Ct));
+        Assert.Equal(ExpectedSession with { RefreshTokenHash2 = "new-hash", LastRefreshedAt = DateTimeOffset.FromUnixTimeSeconds(5), UserAgent = "agent", IpAddress = "192.0.2.1" },
             await store.FindAsync("h-1", Ct));
     }
 }

@@ -95,16 +95,24 @@ public abstract class SessionStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TryRotate_with_the_current_hash_sets_the_new_hash_and_expiry()
+    public async Task TryRotate_with_the_current_hash_sets_the_new_hash_expiry_and_rotation_record()
     {
-        var session = NewSession();
+        var session = NewSession() with { UserAgent = "first", IpAddress = "192.0.2.1" };
         await Store.CreateAsync(session, Ct);
         var newHash = Hash2();
         var newExpiry = Now.AddDays(200);
 
-        Assert.True(await Store.TryRotateAsync(session.SessionHandle, session.RefreshTokenHash2, newHash, newExpiry, Ct));
+        Assert.True(await Store.TryRotateAsync(session.SessionHandle, session.RefreshTokenHash2, newHash, newExpiry,
+            new SessionRotationRecord(Now, "second Zoë", "2001:db8::2"), Ct));
 
-        Assert.Equal(session with { RefreshTokenHash2 = newHash, ExpiresAt = newExpiry }, await Store.FindAsync(session.SessionHandle, Ct));
+        Assert.Equal(session with { RefreshTokenHash2 = newHash, ExpiresAt = newExpiry, LastRefreshedAt = Now, UserAgent = "second Zoë", IpAddress = "2001:db8::2" },
+            await Store.FindAsync(session.SessionHandle, Ct));
+
+        // A record without client details (RecordClientInfo off) clears them.
+        var newerHash = Hash2();
+        Assert.True(await Store.TryRotateAsync(session.SessionHandle, newHash, newerHash, newExpiry, new SessionRotationRecord(Now.AddMinutes(1), null, null), Ct));
+        Assert.Equal(session with { RefreshTokenHash2 = newerHash, ExpiresAt = newExpiry, LastRefreshedAt = Now.AddMinutes(1), UserAgent = null, IpAddress = null },
+            await Store.FindAsync(session.SessionHandle, Ct));
     }
 
     [Fact]
@@ -113,7 +121,7 @@ public abstract class SessionStoreContractTests : IAsyncLifetime
         var session = NewSession();
         await Store.CreateAsync(session, Ct);
 
-        Assert.False(await Store.TryRotateAsync(session.SessionHandle, Hash2(), Hash2(), Now.AddDays(300), Ct));
+        Assert.False(await Store.TryRotateAsync(session.SessionHandle, Hash2(), Hash2(), Now.AddDays(300), new SessionRotationRecord(Now, "x", "192.0.2.9"), Ct));
 
         Assert.Equal(session, await Store.FindAsync(session.SessionHandle, Ct));
     }
@@ -121,7 +129,7 @@ public abstract class SessionStoreContractTests : IAsyncLifetime
     [Fact]
     public async Task TryRotate_of_an_unknown_session_returns_false()
     {
-        Assert.False(await Store.TryRotateAsync(NewId("missing"), Hash2(), Hash2(), Now, Ct));
+        Assert.False(await Store.TryRotateAsync(NewId("missing"), Hash2(), Hash2(), Now, new SessionRotationRecord(Now, null, null), Ct));
         Assert.Null(await Store.FindAsync(NewId("missing"), Ct));
     }
 
@@ -139,7 +147,8 @@ public abstract class SessionStoreContractTests : IAsyncLifetime
         var attempts = candidates.Select((hash, i) => Task.Run(async () =>
         {
             start.Wait(Ct);
-            return (hash, won: await stores[i % 2].TryRotateAsync(session.SessionHandle, session.RefreshTokenHash2, hash, Now.AddDays(1), Ct));
+            return (hash, won: await stores[i % 2].TryRotateAsync(session.SessionHandle, session.RefreshTokenHash2, hash, Now.AddDays(1),
+                new SessionRotationRecord(Now, null, null), Ct));
         }, Ct)).ToArray();
         start.Set();
         var results = await Task.WhenAll(attempts);
@@ -157,22 +166,6 @@ public abstract class SessionStoreContractTests : IAsyncLifetime
         await Store.CreateAsync(session, Ct);
 
         Assert.Equal(session, await Store.FindAsync(session.SessionHandle, Ct));
-    }
-
-    [Fact]
-    public async Task RecordRefresh_sets_the_time_and_client_and_a_null_clears_them()
-    {
-        var session = NewSession() with { UserAgent = "first", IpAddress = "192.0.2.1" };
-        await Store.CreateAsync(session, Ct);
-
-        Assert.True(await Store.RecordRefreshAsync(session.SessionHandle, Now, "second", "192.0.2.2", Ct));
-        Assert.Equal(session with { LastRefreshedAt = Now, UserAgent = "second", IpAddress = "192.0.2.2" },
-            await Store.FindAsync(session.SessionHandle, Ct));
-
-        Assert.True(await Store.RecordRefreshAsync(session.SessionHandle, Now.AddMinutes(1), null, null, Ct));
-        Assert.Equal(session with { LastRefreshedAt = Now.AddMinutes(1), UserAgent = null, IpAddress = null },
-            await Store.FindAsync(session.SessionHandle, Ct));
-        Assert.False(await Store.RecordRefreshAsync(NewId("missing"), Now, null, null, Ct));
     }
 
     [Fact]
@@ -503,6 +496,6 @@ public abstract class SessionStoreContractTests : IAsyncLifetime
 
         await Assert.ThrowsAsync<SessionStoreUnavailableException>(() => store.InitializeAsync(Ct));
         await Assert.ThrowsAsync<SessionStoreUnavailableException>(() => store.FindAsync("x", Ct));
-        await Assert.ThrowsAsync<SessionStoreUnavailableException>(() => store.TryRotateAsync("x", "a", "b", Now, Ct));
+        await Assert.ThrowsAsync<SessionStoreUnavailableException>(() => store.TryRotateAsync("x", "a", "b", Now, new SessionRotationRecord(Now, null, null), Ct));
     }
 }

@@ -106,7 +106,7 @@ public sealed class SqliteSessionStoreContractTests : SessionStoreContractTests
 
         var started = System.Diagnostics.Stopwatch.StartNew();
         await Assert.ThrowsAsync<SessionStoreUnavailableException>(() =>
-            Store.TryRotateAsync("handle", "a", "b", DateTimeOffset.UnixEpoch, TestContext.Current.CancellationToken));
+            Store.TryRotateAsync("handle", "a", "b", DateTimeOffset.UnixEpoch, new SessionRotationRecord(DateTimeOffset.UnixEpoch, null, null), TestContext.Current.CancellationToken));
         Assert.InRange(started.Elapsed, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(30));
     }
 }

@@ -11,7 +11,6 @@ namespace Sesame.AspNetCore.Internal;
 /// (docs/protocol/rotation.md#theft-detection).
 /// </summary>
 internal sealed class SessionRefresher(
-    ISessionStore store,
     StoreInitializer initializer,
     AccessTokenService accessTokens,
     RefreshTokenCodec refreshTokens,
@@ -20,7 +19,6 @@ internal sealed class SessionRefresher(
     SessionRowRotation rotation,
     SessionAdministration administration,
     SesameMetrics metrics,
-    TimeProvider time,
     ILogger<SessionRefresher> logger)
 {
     /// <summary>Handles one refresh request, with its span and metrics (docs/observability.md).</summary>
@@ -109,7 +107,8 @@ internal sealed class SessionRefresher(
         var refreshTokenHash1 = TokenCrypto.Sha256Hex(token);
         var parentHash2 = content.ParentRefreshTokenHash1 is null ? null : TokenCrypto.Sha256Hex(content.ParentRefreshTokenHash1);
         var outcome = await rotation.AdvanceAsync(content.SessionHandle, TokenCrypto.Sha256Hex(refreshTokenHash1), parentHash2,
-            (row, ct) => AppRefusalAsync(httpContext, row), cancellationToken).ConfigureAwait(false);
+            ClientInfo.From(httpContext, settings.Options.RecordClientInfo), (row, ct) => AppRefusalAsync(httpContext, row), cancellationToken)
+            .ConfigureAwait(false);
 
         switch (outcome.Kind)
         {
@@ -124,11 +123,8 @@ internal sealed class SessionRefresher(
                 return await TheftAsync(httpContext, outcome.Row!, cancellationToken).ConfigureAwait(false);
         }
 
-        // Current (no rotation write: the client may retry it until a child is used) or Promoted (the child became current). Either way
-        // the refresh succeeds: record when, and from which client if the app opted in (docs/authorization.md#session-metadata).
-        var client = ClientInfo.From(httpContext, settings.Options.RecordClientInfo);
-        await store.RecordRefreshAsync(outcome.Row!.SessionHandle, time.GetUtcNow(), client.UserAgent, client.IpAddress, cancellationToken)
-            .ConfigureAwait(false);
+        // Current (no rotation write: the client may retry it until a child is used) or Promoted (the child became current, with the
+        // refresh's time and client recorded in that write). Either way the refresh succeeds.
         return await IssueChildAsync(httpContext, method, outcome.Row!, refreshTokenHash1, outcome.SessionExpiresAt, cancellationToken)
             .ConfigureAwait(false);
     }

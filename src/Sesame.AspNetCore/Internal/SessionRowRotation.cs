@@ -15,9 +15,11 @@ internal sealed class SessionRowRotation(ISessionStore store, SesameSettings set
     /// <summary>
     /// Advances the session <paramref name="sessionHandle"/> for a presented token. <paramref name="check"/>, when given, runs once
     /// before anything is written for a current or child token and may refuse the session (its non-null answer is the reason).
+    /// A promotion records the time and <paramref name="client"/> with the same write (the session's metadata); a token that is
+    /// current already writes nothing, so its metadata waits for the next promotion.
     /// </summary>
     public async Task<RotationOutcome> AdvanceAsync(string sessionHandle, string presentedHash2, string? presentedParentHash2,
-        Func<StoredSession, CancellationToken, Task<string?>>? check, CancellationToken cancellationToken)
+        ClientInfo client, Func<StoredSession, CancellationToken, Task<string?>>? check, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < MaxCasAttempts; attempt++)
         {
@@ -50,8 +52,8 @@ internal sealed class SessionRowRotation(ISessionStore store, SesameSettings set
             }
 
             var expiresAt = now + settings.Options.RefreshTokenLifetime;
-            if (await store.TryRotateAsync(row.SessionHandle, row.RefreshTokenHash2, presentedHash2, expiresAt, cancellationToken)
-                    .ConfigureAwait(false))
+            if (await store.TryRotateAsync(row.SessionHandle, row.RefreshTokenHash2, presentedHash2, expiresAt,
+                    new SessionRotationRecord(now, client.UserAgent, client.IpAddress), cancellationToken).ConfigureAwait(false))
             {
                 return new RotationOutcome(RotationOutcomeKind.Promoted, row, expiresAt);
             }

@@ -235,8 +235,9 @@ internal sealed class SessionVerifier(
         // Requests carrying this child token at the same time share one promotion (one row read, one compare-and-set, one signature):
         // a client re-sends all its waiting requests at once after a refresh, and SQLite runs their writes one at a time.
         var outcome = await _promotionFlight.JoinOrStartAsync(session.SessionHandle, session.RefreshTokenHash1,
-            (Verifier: this, Child: session, Issuer: settings.Issuer(httpContext.Request)),
-            static state => state.Verifier.PromoteInStoreAsync(state.Child, state.Issuer),
+            (Verifier: this, Child: session, Issuer: settings.Issuer(httpContext.Request),
+                Client: ClientInfo.From(httpContext, settings.Options.RecordClientInfo)),
+            static state => state.Verifier.PromoteInStoreAsync(state.Child, state.Issuer, state.Client),
             cancellationToken).ConfigureAwait(false);
 
         // Ended while this request waited for the promotion: no token for it.
@@ -270,10 +271,10 @@ internal sealed class SessionVerifier(
     /// may go away first): advance the row with the child token, then sign the fresh access token once and remember it for the requests
     /// that arrive after the flight.
     /// </summary>
-    private async Task<PromotionOutcome> PromoteInStoreAsync(SesameSession child, string issuer)
+    private async Task<PromotionOutcome> PromoteInStoreAsync(SesameSession child, string issuer, ClientInfo client)
     {
         var outcome = await rotation.AdvanceAsync(child.SessionHandle, TokenCrypto.Sha256Hex(child.RefreshTokenHash1),
-            TokenCrypto.Sha256Hex(child.ParentRefreshTokenHash1!), check: null, CancellationToken.None).ConfigureAwait(false);
+            TokenCrypto.Sha256Hex(child.ParentRefreshTokenHash1!), client, check: null, CancellationToken.None).ConfigureAwait(false);
         switch (outcome.Kind)
         {
             case RotationOutcomeKind.SessionGone:

@@ -23,17 +23,19 @@ public interface ISessionStore
     Task<StoredSession?> FindAsync(string sessionHandle, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Compare-and-set of the current refresh-token hash: sets <paramref name="newRefreshTokenHash2"/> and
-    /// <paramref name="newExpiresAt"/> only if the stored hash still equals <paramref name="expectedRefreshTokenHash2"/>.
+    /// Compare-and-set of the current refresh-token hash: sets <paramref name="newRefreshTokenHash2"/>, <paramref name="newExpiresAt"/>
+    /// and the metadata of <paramref name="record"/> (<see cref="StoredSession.LastRefreshedAt"/>, <see cref="StoredSession.UserAgent"/>,
+    /// <see cref="StoredSession.IpAddress"/>) in one write, only if the stored hash still equals <paramref name="expectedRefreshTokenHash2"/>.
     /// </summary>
     /// <param name="sessionHandle">The session's handle.</param>
     /// <param name="expectedRefreshTokenHash2">The hash the caller read.</param>
     /// <param name="newRefreshTokenHash2">The hash of the promoted refresh token.</param>
     /// <param name="newExpiresAt">The session's new expiry.</param>
+    /// <param name="record">When the rotation happened and from which client.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns><see langword="true"/> when this call changed the row.</returns>
     Task<bool> TryRotateAsync(string sessionHandle, string expectedRefreshTokenHash2, string newRefreshTokenHash2,
-        DateTimeOffset newExpiresAt, CancellationToken cancellationToken);
+        DateTimeOffset newExpiresAt, SessionRotationRecord record, CancellationToken cancellationToken);
 
     /// <summary>Replaces the custom access-token payload (JSON object text).</summary>
     /// <param name="sessionHandle">The session's handle.</param>
@@ -54,19 +56,6 @@ public interface ISessionStore
     /// <returns><see langword="true"/> when this call changed the row; <see langword="false"/> when the data changed meanwhile or
     /// the session does not exist.</returns>
     Task<bool> TryUpdateSessionDataAsync(string sessionHandle, string expectedSessionDataJson, string sessionDataJson,
-        CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Records a refresh: sets <see cref="StoredSession.LastRefreshedAt"/>, <see cref="StoredSession.UserAgent"/> and
-    /// <see cref="StoredSession.IpAddress"/> (a <see langword="null"/> clears the column).
-    /// </summary>
-    /// <param name="sessionHandle">The session's handle.</param>
-    /// <param name="refreshedAt">When the session was refreshed.</param>
-    /// <param name="userAgent">The client's user agent, or <see langword="null"/>.</param>
-    /// <param name="ipAddress">The client's IP address, or <see langword="null"/>.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns><see langword="false"/> when the session does not exist.</returns>
-    Task<bool> RecordRefreshAsync(string sessionHandle, DateTimeOffset refreshedAt, string? userAgent, string? ipAddress,
         CancellationToken cancellationToken);
 
     /// <summary>Deletes one session.</summary>

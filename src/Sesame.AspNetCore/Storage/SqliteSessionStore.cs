@@ -169,23 +169,27 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
 
     /// <inheritdoc />
     public Task<bool> TryRotateAsync(string sessionHandle, string expectedRefreshTokenHash2, string newRefreshTokenHash2,
-        DateTimeOffset newExpiresAt, CancellationToken cancellationToken)
+        DateTimeOffset newExpiresAt, SessionRotationRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sessionHandle);
         ArgumentNullException.ThrowIfNull(expectedRefreshTokenHash2);
         ArgumentNullException.ThrowIfNull(newRefreshTokenHash2);
         return RunWriteAsync(nameof(TryRotateAsync),
-            (sessionHandle, expectedRefreshTokenHash2, newRefreshTokenHash2, newExpiresAt),
+            (sessionHandle, expectedRefreshTokenHash2, newRefreshTokenHash2, newExpiresAt, record),
             static async (state, connection, ct) =>
             {
                 // One conditional UPDATE is the compare-and-set: SQLite serialises writers, so of two rotations
                 // expecting the same hash exactly one matches the WHERE clause.
                 using var command = connection.CreateCommand();
                 command.CommandText =
-                    "UPDATE sesame_sessions SET refresh_token_hash2 = @new, expires_at = @expires " +
+                    "UPDATE sesame_sessions SET refresh_token_hash2 = @new, expires_at = @expires, " +
+                    "last_refreshed_at = @at, user_agent = @agent, ip_address = @ip " +
                     "WHERE session_handle = @handle AND refresh_token_hash2 = @expected;";
                 command.Parameters.AddWithValue("@new", state.newRefreshTokenHash2);
                 command.Parameters.AddWithValue("@expires", state.newExpiresAt.ToUnixTimeMilliseconds());
+                command.Parameters.AddWithValue("@at", state.record.RotatedAt.ToUnixTimeMilliseconds());
+                command.Parameters.AddWithValue("@agent", (object?)state.record.UserAgent ?? DBNull.Value);
+                command.Parameters.AddWithValue("@ip", (object?)state.record.IpAddress ?? DBNull.Value);
                 command.Parameters.AddWithValue("@handle", state.sessionHandle);
                 command.Parameters.AddWithValue("@expected", state.expectedRefreshTokenHash2);
                 return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
@@ -223,25 +227,6 @@ public sealed class SqliteSessionStore : ISessionStore, IDisposable
                 command.Parameters.AddWithValue("@data", state.sessionDataJson);
                 command.Parameters.AddWithValue("@handle", state.sessionHandle);
                 command.Parameters.AddWithValue("@expected", state.expectedSessionDataJson);
-                return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
-            }, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<bool> RecordRefreshAsync(string sessionHandle, DateTimeOffset refreshedAt, string? userAgent, string? ipAddress,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(sessionHandle);
-        return RunWriteAsync(nameof(RecordRefreshAsync), (sessionHandle, refreshedAt, userAgent, ipAddress),
-            static async (state, connection, ct) =>
-            {
-                using var command = connection.CreateCommand();
-                command.CommandText =
-                    "UPDATE sesame_sessions SET last_refreshed_at = @at, user_agent = @agent, ip_address = @ip WHERE session_handle = @handle;";
-                command.Parameters.AddWithValue("@at", state.refreshedAt.ToUnixTimeMilliseconds());
-                command.Parameters.AddWithValue("@agent", (object?)state.userAgent ?? DBNull.Value);
-                command.Parameters.AddWithValue("@ip", (object?)state.ipAddress ?? DBNull.Value);
-                command.Parameters.AddWithValue("@handle", state.sessionHandle);
                 return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
             }, cancellationToken);
     }

@@ -29,14 +29,12 @@ internal sealed class SwitchableOutageStore(ISessionStore inner) : ISessionStore
     public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
     public Task CreateAsync(StoredSession session, CancellationToken cancellationToken) => Check(inner).CreateAsync(session, cancellationToken);
     public Task<StoredSession?> FindAsync(string sessionHandle, CancellationToken cancellationToken) => Run(() => inner.FindAsync(sessionHandle, cancellationToken));
-    public Task<bool> TryRotateAsync(string sessionHandle, string expectedRefreshTokenHash2, string newRefreshTokenHash2, DateTimeOffset newExpiresAt, CancellationToken cancellationToken) =>
-        Run(() => inner.TryRotateAsync(sessionHandle, expectedRefreshTokenHash2, newRefreshTokenHash2, newExpiresAt, cancellationToken));
+    public Task<bool> TryRotateAsync(string sessionHandle, string expectedRefreshTokenHash2, string newRefreshTokenHash2, DateTimeOffset newExpiresAt, SessionRotationRecord record, CancellationToken cancellationToken) =>
+        Run(() => inner.TryRotateAsync(sessionHandle, expectedRefreshTokenHash2, newRefreshTokenHash2, newExpiresAt, record, cancellationToken));
     public Task<bool> UpdatePayloadAsync(string sessionHandle, string accessTokenPayloadJson, CancellationToken cancellationToken) =>
         Run(() => inner.UpdatePayloadAsync(sessionHandle, accessTokenPayloadJson, cancellationToken));
     public Task<bool> TryUpdateSessionDataAsync(string sessionHandle, string expectedSessionDataJson, string sessionDataJson, CancellationToken cancellationToken) =>
         Run(() => inner.TryUpdateSessionDataAsync(sessionHandle, expectedSessionDataJson, sessionDataJson, cancellationToken));
-    public Task<bool> RecordRefreshAsync(string sessionHandle, DateTimeOffset refreshedAt, string? userAgent, string? ipAddress, CancellationToken cancellationToken) =>
-        Run(() => inner.RecordRefreshAsync(sessionHandle, refreshedAt, userAgent, ipAddress, cancellationToken));
     public Task<bool> DeleteAsync(string sessionHandle, CancellationToken cancellationToken) => Run(() => inner.DeleteAsync(sessionHandle, cancellationToken));
     public Task<IReadOnlyList<string>> DeleteByUserAsync(string userId, CancellationToken cancellationToken) => Run(() => inner.DeleteByUserAsync(userId, cancellationToken));
     public Task<IReadOnlyList<StoredSession>> ListByUserAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken) => Run(() => inner.ListByUserAsync(userId, now, cancellationToken));
