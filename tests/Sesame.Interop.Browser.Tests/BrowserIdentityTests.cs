@@ -143,31 +143,16 @@ public sealed class BrowserIdentityTests(IdentityChromiumFixture fixture) : ICla
     }
 
     /// <summary>Runs <c>fetch</c> in the page (so the client intercepts it) and returns the status and the body.</summary>
-    private async Task<(int Status, string Body)> FetchAsync(string path, string method = "GET", object? body = null)
-    {
-        var result = await Page.EvaluateAsync<JsonElement>("""
-            async ([url, method, body]) => {
-              const init = { method };
-              if (body !== null) { init.body = body; init.headers = { "Content-Type": "application/json" }; }
-              const response = await fetch(url, init);
-              return { status: response.status, body: await response.text() };
-            }
-            """, new object?[] { Origin + path, method, body is null ? null : JsonSerializer.Serialize(body) });
-        return (result.GetProperty("status").GetInt32(), result.GetProperty("body").GetString()!);
-    }
+    private Task<(int Status, string Body)> FetchAsync(string path, string method = "GET", object? body = null) =>
+        Page.FetchAsync(Origin + path, method, body is null ? null : JsonSerializer.Serialize(body));
 
-    private async Task<string[]> EventsAsync() => await Page.EvaluateAsync<string[]>("() => window.events");
+    private Task<string[]> EventsAsync() => Page.EventsAsync();
 
     /// <summary>
     /// Moves the server's clock and the page's clock together past the access-token lifetime: the tokens issued so far expire, no real
     /// time passes, and tokens issued afterwards live a full lifetime (docs/browser-interop.md).
     /// </summary>
-    private async Task ExpireAccessTokensAsync()
-    {
-        var step = AccessTokenLifetime + TimeSpan.FromSeconds(5);
-        fixture.Clock.Advance(step);
-        await Page.Clock.FastForwardAsync((long)step.TotalMilliseconds);
-    }
+    private Task ExpireAccessTokensAsync() => Page.AdvanceClocksAsync(fixture.Clock, AccessTokenLifetime + TimeSpan.FromSeconds(5));
 
     private async Task<string> UserIdAsync(string email)
     {

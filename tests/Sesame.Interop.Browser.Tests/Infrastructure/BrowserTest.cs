@@ -119,21 +119,11 @@ public abstract class BrowserTest(ChromiumFixture chromium) : IAsyncLifetime
             """, new object[] { baseAddress ?? PageOrigin, userId });
 
     /// <summary>Runs <c>fetch(url, init)</c> in the page and returns the status and the body text.</summary>
-    protected async Task<(int Status, string Body)> FetchAsync(string url, string method = "GET", string? body = null)
-    {
-        var result = await Page.EvaluateAsync<JsonElement>("""
-            async ([url, method, body]) => {
-              const init = { method };
-              if (body !== null) { init.body = body; init.headers = { "Content-Type": "application/json" }; }
-              const response = await fetch(url, init);
-              return { status: response.status, body: await response.text() };
-            }
-            """, new object?[] { url, method, body });
-        return (result.GetProperty("status").GetInt32(), result.GetProperty("body").GetString()!);
-    }
+    protected Task<(int Status, string Body)> FetchAsync(string url, string method = "GET", string? body = null) =>
+        Page.FetchAsync(url, method, body);
 
     /// <summary>The events the client fired so far (<c>window.events</c>).</summary>
-    protected async Task<string[]> EventsAsync() => await Page.EvaluateAsync<string[]>("() => window.events");
+    protected Task<string[]> EventsAsync() => Page.EventsAsync();
 
     /// <summary>The cookies JavaScript can read on the page (<c>document.cookie</c>), by name.</summary>
     protected async Task<Dictionary<string, string>> DocumentCookiesAsync()
@@ -153,12 +143,7 @@ public abstract class BrowserTest(ChromiumFixture chromium) : IAsyncLifetime
     /// page's due timers fire, as after a sleeping laptop). No real time passes, and tokens issued afterwards live a full lifetime
     /// again, so a test's later steps never race an expiry however slow the machine is.
     /// </summary>
-    protected async Task ExpireAccessTokensAsync()
-    {
-        var step = _accessTokenValidity + ExpiryMargin;
-        Chromium.Clock.Advance(step);
-        await Page.Clock.FastForwardAsync((long)step.TotalMilliseconds);
-    }
+    protected Task ExpireAccessTokensAsync() => Page.AdvanceClocksAsync(Chromium.Clock, _accessTokenValidity + ExpiryMargin);
 
     public virtual async ValueTask DisposeAsync()
     {
