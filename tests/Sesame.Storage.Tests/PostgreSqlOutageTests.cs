@@ -51,8 +51,10 @@ public sealed class PostgreSqlOutageTests
     [Fact]
     public async Task PostgreSql_slow_database_past_the_command_timeout_refresh_answers_503_and_the_session_survives()
     {
+        // 5 s: long enough that no normal query of the test hits it on a loaded machine (with 1 s, start-up did in one full run),
+        // and the locked row below waits for as long as the test holds it.
         await using var cluster = await PostgreSqlServerCluster.StartAsync(
-            (_, options) => options.AccessTokenLifetime = TimeSpan.FromMinutes(10), commandTimeoutSeconds: 1);
+            (_, options) => options.AccessTokenLifetime = TimeSpan.FromMinutes(10), commandTimeoutSeconds: 5);
         var s = cluster.Servers;
         var login = await RawSession.LoginAsync(s[0], "slowpoke");
         var child = (await RawSession.RefreshAsync(s[1], login.RefreshToken)).Tokens!;
